@@ -1,0 +1,103 @@
+import * as vscode from 'vscode';
+import type { PanelKind } from '../protocol/webview';
+import { StreamCodeLensProvider } from './codeLens';
+import { registerCommands } from './commands';
+import { restartSensitiveSettings } from './config';
+import { LanguageSession } from './languageSession';
+import { Log } from './log';
+import { RunManager } from './runs/runManager';
+import { RunStatusBar } from './runs/statusBar';
+import { RunsTreeProvider } from './runs/runsTree';
+import { RunStore } from './runs/runStore';
+import { showRunProgress } from './runs/runNotification';
+
+/** Opens webview panels on run folders (implemented by src/extension/panels). */
+export interface PanelOpener {
+  open(kind: PanelKind, runDirs: readonly string[]): void;
+}
+
+/**
+ * Owns every lifetime of the extension: one cleanup scope for the extension itself (commands,
+ * views, output channel, run store), and one per session that can end on its own (the language
+ * server; each training worker run, owned by the RunManager).
+ */
+export class Ctx implements vscode.Disposable {
+  readonly log = new Log();
+  readonly runStore = new RunStore();
+  readonly runManager: RunManager;
+  panels: PanelOpener;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private language: LanguageSession | undefined;
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    const workerScript = vscode.Uri.joinPath(extension.extensionUri, 'dist', 'worker.js').fsPath;
+    this.runManager = new RunManager(workerScript, this.runStore, this.log);
+    this.panels = { open: (kind, dirs) => this.openRunFileFallback(kind, dirs) };
+    this.push(this.log, this.runStore, this.runManager);
+  }
+
+  /** Registers things to dispose when the extension deactivates. */
+  push(...disposables: vscode.Disposable[]): void {
+    this.subscriptions.push(...disposables);
+  }
+
+  async start(): Promise<void> {
+    registerCommands(this);
+    const tree = new RunsTreeProvider(this.runStore, this.runManager);
+    const codeLens = new StreamCodeLensProvider(() => this.language, this.runStore);
+    this.push(
+      tree,
+      vscode.window.createTreeView('l2r.runs', { treeDataProvider: tree, showCollapseAll: true }),
+      codeLens,
+      vscode.languages.registerCodeLensProvider({ language: 'l2r' }, codeLens),
+      new RunStatusBar(this.runManager),
+      this.runStore.onDidChange(() => this.updateContextKeys()),
+      this.runManager.onDidChange(() => this.updateContextKeys()),
+      vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)),
+    );
+    this.language = new LanguageSession(this.extension.extensionUri, this.log);
+    this.push({ dispose: () => void this.language?.dispose() });
+    await Promise.all([this.language.start(), this.runStore.refreshAll()]);
+  }
+
+  requireLanguage(): LanguageSession {
+    if (this.language === undefined)
+      throw new Error('The L2R language server is not running. Run "Developer: Reload Window".');
+    return this.language;
+  }
+
+  /** A cancellable notification for a run; offers the next step when it ends. */
+  showRunProgress(runDir: string, stream: string): void {
+    showRunProgress(this, runDir, stream);
+  }
+
+  private updateContextKeys(): void {
+    void vscode.commands.executeCommand('setContext', 'l2r.hasRuns', this.runStore.list().length > 0);
+    void vscode.commands.executeCommand('setContext', 'l2r.hasLiveRuns', this.runManager.live().length > 0);
+  }
+
+  private onConfigurationChanged(event: vscode.ConfigurationChangeEvent): void {
+    if (!restartSensitiveSettings.some((s) => event.affectsConfiguration(s))) return;
+    void vscode.window
+      .showInformationMessage(
+        'This L2R setting applies to runs started after a window reload.',
+        'Reload Window',
+      )
+      .then((choice) => {
+        if (choice === 'Reload Window') void vscode.commands.executeCommand('workbench.action.reloadWindow');
+      });
+  }
+
+  /** Until a panel exists for `kind`, show the run folder's file that holds the data. */
+  private openRunFileFallback(_kind: PanelKind, dirs: readonly string[]): void {
+    const dir = dirs[0];
+    if (dir !== undefined) void vscode.window.showTextDocument(vscode.Uri.file(`${dir}/metrics.json`));
+  }
+
+  async dispose(): Promise<void> {
+    const language = this.language;
+    this.language = undefined;
+    await language?.dispose();
+    while (this.subscriptions.length > 0) this.subscriptions.pop()?.dispose();
+  }
+}

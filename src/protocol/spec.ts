@@ -1,0 +1,146 @@
+/**
+ * The resolved, validated experiment: what a `.l2r` file means once the language core has parsed it,
+ * checked it and filled in every default. Produced by `src/language` (`toExperimentSpec`), consumed by
+ * the engine, the training worker and the CLI, and written verbatim into each run folder as `spec.json`.
+ *
+ * Plain JSON only (no classes, no functions, no Maps), because it crosses the worker boundary and is
+ * persisted. Paths are absolute (resolved against the `.l2r` file's folder) so the worker never needs
+ * to know where the stream file was.
+ */
+
+export const SPEC_VERSION = 1 as const;
+
+export type Setting = 'cil' | 'til';
+export type Composition = 'wavg' | 'merge';
+export type RouterActivation = 'gumbel-sigmoid' | 'softmax';
+/** When routers are (re)trained: once after the whole stream (the paper), or after every task. */
+export type RouterSchedule = 'after-stream' | 'after-each-task';
+export type MemoryStrategy = 'random' | 'balanced' | 'reservoir';
+export type BackendPreference = 'auto' | 'gpu' | 'node' | 'wasm' | 'cpu';
+export type BackendName = Exclude<BackendPreference, 'auto'>;
+export type DataFormat = 'jsonl' | 'csv' | 'tsv';
+
+/**
+ * Methods run beside L2R. `lower`: one shared adapter fine-tuned sequentially; `upper`: one adapter
+ * trained jointly on all tasks; `oracle`: the true task id picks its own adapter; `epi`, `mocl`, `dam`:
+ * similarity-based routing modelled on those papers; `softmax`: L2R with a softmax router.
+ */
+export type Baseline = 'lower' | 'upper' | 'oracle' | 'epi' | 'mocl' | 'dam' | 'softmax';
+
+export interface DataSourceSpec {
+  /** Absolute path of the training file. */
+  readonly train: string;
+  /** Absolute path of a separate test file; when absent, `testSplit` carves one from `train`. */
+  readonly test?: string;
+  readonly format: DataFormat;
+  /** JSONL field name or CSV/TSV column header holding the text. */
+  readonly textField: string;
+  /** JSONL field name or CSV/TSV column header holding the label. */
+  readonly labelField: string;
+  /** Fraction in (0, 1) of `train` held out as test when no `test` file is given. */
+  readonly testSplit?: number;
+  /** Field whose value groups rows (e.g. a document id): a group never straddles train and test. */
+  readonly splitKey?: string;
+  readonly maxTrain?: number;
+  readonly maxTest?: number;
+  /** Keep only these labels (after renaming). */
+  readonly labels?: readonly string[];
+  /** Rename labels: original -> new. */
+  readonly rename?: Readonly<Record<string, string>>;
+}
+
+export interface TaskSpec {
+  readonly name: string;
+  readonly data: DataSourceSpec;
+}
+
+export interface OrderSpec {
+  readonly name: string;
+  /** Task names, every declared task exactly once. */
+  readonly tasks: readonly string[];
+}
+
+export type BackboneSpec =
+  | {
+      readonly type: 'glove100';
+      /** Frozen layers on top of the pooled embedding, each followed by an adapter slot. */
+      readonly layers: number;
+      /** Width of the frozen layers. */
+      readonly dim: number;
+      /** Append hashed character n-gram features (covers scripts GloVe has no words for). */
+      readonly charNgrams: boolean;
+    }
+  | {
+      readonly type: 'hashed';
+      readonly layers: number;
+      readonly dim: number;
+      /** Number of hash buckets of the n-gram featurizer. */
+      readonly buckets: number;
+    }
+  | {
+      readonly type: 'bert';
+      /** Absolute path of a folder holding config.json, model.safetensors and vocab.txt. */
+      readonly path: string;
+      /** Maximum sequence length in WordPiece tokens. */
+      readonly maxLength: number;
+    };
+
+export interface AdapterSpec {
+  readonly bottleneck: number;
+  readonly epochs: number;
+  readonly lr: number;
+  readonly batchSize: number;
+}
+
+export type MemorySize =
+  { readonly kind: 'count'; readonly value: number } | { readonly kind: 'percent'; readonly value: number };
+
+export interface MemorySpec {
+  /** Examples kept per task. */
+  readonly size: MemorySize;
+  readonly strategy: MemoryStrategy;
+  /** Optional sweep over memory sizes (percent of each task's training data), run in one command. */
+  readonly sweep?: readonly number[];
+}
+
+export interface RouterSpec {
+  readonly activation: RouterActivation;
+  /** Gumbel-sigmoid / softmax temperature during training; > 0. */
+  readonly temperature: number;
+  readonly epochs: number;
+  /**
+   * Minimum number of optimiser steps: when the memory is small, epochs are repeated until this many
+   * steps have been taken (0 = exactly `epochs` epochs, as in the paper).
+   */
+  readonly minSteps: number;
+  readonly lr: number;
+  readonly batchSize: number;
+  readonly schedule: RouterSchedule;
+  /** Tune the task heads on the memory while the router trains (calibrates heads for CIL). */
+  readonly tuneHeads: boolean;
+}
+
+export interface ExperimentSpec {
+  readonly specVersion: typeof SPEC_VERSION;
+  /** The stream's name as declared in the file. */
+  readonly name: string;
+  /** Absolute path of the `.l2r` file this spec came from. */
+  readonly sourceFile: string;
+  /** Every declared task, in declaration order. */
+  readonly tasks: readonly TaskSpec[];
+  /** Named task orders; the first is the default. */
+  readonly orders: readonly OrderSpec[];
+  readonly seeds: readonly number[];
+  readonly backbone: BackboneSpec;
+  readonly adapter: AdapterSpec;
+  readonly memory: MemorySpec;
+  readonly router: RouterSpec;
+  readonly compose: readonly Composition[];
+  readonly settings: readonly Setting[];
+  readonly baselines: readonly Baseline[];
+  /** Absolute path of the folder that receives run folders. */
+  readonly output: string;
+  readonly backend: BackendPreference;
+  /** Named preset the values were based on (`default` or `paper`). */
+  readonly preset: 'default' | 'paper';
+}
