@@ -3,7 +3,7 @@
 // worker's TensorFlow.js backend loads at run time. `--production` minifies and drops sourcemaps;
 // `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +12,7 @@ const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
 const watch = args.has('--watch');
 const dist = join(root, 'dist');
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 /** Native TensorFlow.js packages are optional and loaded with require() at run time when present. */
 const nativeTf = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
@@ -26,7 +27,7 @@ const nodeCommon = {
   legalComments: 'none',
   logLevel: 'warning',
   // Langium and friends are ESM; in a CJS bundle `import.meta.url` must come from __filename.
-  define: { 'import.meta.url': 'importMetaUrl' },
+  define: { 'import.meta.url': 'importMetaUrl', L2R_VERSION: JSON.stringify(version) },
   banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
@@ -78,7 +79,8 @@ function webviewOptions(entry) {
 /** The wasm backend fetches these by file name from the folder given to setWasmPaths (dist/). */
 function copyWasm() {
   const from = join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
-  for (const name of readdirSync(from).filter((f) => f.endsWith('.wasm'))) {
+  // The threaded build is left out: wasm threads do not work in Node (see FACTS.md / docs/ENGINE.md).
+  for (const name of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) {
     copyFileSync(join(from, name), join(dist, name));
   }
 }

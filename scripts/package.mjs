@@ -21,6 +21,7 @@ step(process.execPath, [
   join(root, 'node_modules', '@vscode', 'vsce', 'vsce'),
   'package',
   '--no-dependencies',
+  '--allow-missing-repository',
   '--out',
   out,
 ]);

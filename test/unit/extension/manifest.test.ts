@@ -72,3 +72,22 @@ describe('package.json manifest', () => {
     assert.ok('@tensorflow/tfjs-node-gpu' in manifest.optionalDependencies);
   });
 });
+
+describe('README stays true to the manifest', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+  it('documents every command by its palette title', () => {
+    for (const c of manifest.contributes.commands) assert.ok(readme.includes(`**L2R: ${c.title}**`), c.command);
+  });
+
+  it('documents every setting', () => {
+    for (const section of manifest.contributes.configuration) {
+      for (const key of Object.keys(section.properties)) assert.ok(readme.includes(`\`${key}\``), key);
+    }
+  });
+
+  it('keeps exactly the two set-up commands', () => {
+    const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]?.trim());
+    assert.deepEqual(blocks, ['npm ci && npm run demo', 'npm test']);
+  });
+});

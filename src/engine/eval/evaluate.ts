@@ -1,0 +1,121 @@
+import type { RouterActivation } from '../../protocol/spec';
+import type { Composition } from '../model/forward';
+import { forwardComposed, forwardSingle, headLogits, unionLogits } from '../model/forward';
+import type { FrozenLayers, RouterLayer, TaskModule } from '../model/params';
+import type { Tensor2D, Tf } from '../tf';
+import { gatherRows } from '../train/batches';
+
+/** Test examples of one task, as stem features. */
+export interface EvalSet {
+  readonly taskIndex: number;
+  readonly x: Float32Array;
+  readonly dim: number;
+  readonly labels: Int32Array;
+}
+
+export interface RoutedPredictions {
+  /** Per example: predicted index in the union of classes (CIL). */
+  readonly cil: Int32Array;
+  /** Per example: predicted class within the true task's head (TIL). */
+  readonly til: Int32Array;
+  /** Per example, layer-major: scores[(e * layers + l) * adapters + a]. */
+  readonly scores: Float32Array;
+}
+
+const EVAL_BATCH = 256;
+
+/** Runs `compute` over the set in batches; the tensors it returns are read and disposed per batch. */
+async function batched(
+  tf: Tf,
+  set: EvalSet,
+  compute: (x: Tensor2D) => Tensor2D[],
+  consume: (start: number, count: number, values: Float32Array[]) => void,
+): Promise<void> {
+  const n = set.labels.length;
+  for (let start = 0; start < n; start += EVAL_BATCH) {
+    const count = Math.min(EVAL_BATCH, n - start);
+    const indices = Int32Array.from({ length: count }, (_, i) => start + i);
+    const outputs = tf.tidy(() => compute(tf.tensor2d(gatherRows(set.x, set.dim, indices), [count, set.dim])));
+    const values = await Promise.all(outputs.map(async (t) => (await t.data()) as Float32Array));
+    tf.dispose(outputs);
+    consume(start, count, values);
+  }
+}
+
+/** Routed composition: CIL over all heads, TIL within the example's own head, and the routing scores. */
+export async function predictRouted(
+  tf: Tf,
+  modules: readonly TaskModule[],
+  frozen: FrozenLayers,
+  router: readonly RouterLayer[],
+  composition: Composition,
+  activation: RouterActivation,
+  set: EvalSet,
+): Promise<RoutedPredictions> {
+  const n = set.labels.length;
+  const layers = frozen.weights.length;
+  const adapters = modules.length;
+  const offsets = classOffsets(modules);
+  const own = modules[set.taskIndex];
+  if (own === undefined) throw new Error(`no module for task ${set.taskIndex}`);
+  const cil = new Int32Array(n);
+  const til = new Int32Array(n);
+  const scores = new Float32Array(n * layers * adapters);
+  await batched(
+    tf,
+    set,
+    (x) => {
+      const { h, scores: s } = forwardComposed(tf, x, frozen, modules, router, composition, { activation, temperature: 1, training: false });
+      const logits = unionLogits(tf, h, modules);
+      return [logits, tf.stack(s, 1) as Tensor2D];
+    },
+    (start, count, [logits, s]) => {
+      const total = offsets[offsets.length - 1] ?? 0;
+      const from = offsets[set.taskIndex] ?? 0;
+      const to = offsets[set.taskIndex + 1] ?? total;
+      for (let i = 0; i < count; i++) {
+        cil[start + i] = argmaxRange(logits ?? new Float32Array(), i * total, 0, total);
+        til[start + i] = argmaxRange(logits ?? new Float32Array(), i * total, from, to) - from;
+      }
+      scores.set(s ?? new Float32Array(), start * layers * adapters);
+    },
+  );
+  return { cil, til, scores };
+}
+
+/** The oracle: the true task's own adapters and head (the TIL ceiling of isolated adapters). */
+export async function predictOracle(tf: Tf, modules: readonly TaskModule[], frozen: FrozenLayers, set: EvalSet): Promise<Int32Array> {
+  const own = modules[set.taskIndex];
+  if (own === undefined) throw new Error(`no module for task ${set.taskIndex}`);
+  const out = new Int32Array(set.labels.length);
+  const classes = own.classes.length;
+  await batched(
+    tf,
+    set,
+    (x) => [headLogits(tf, forwardSingle(tf, x, frozen, own), own)],
+    (start, count, [logits]) => {
+      for (let i = 0; i < count; i++) out[start + i] = argmaxRange(logits ?? new Float32Array(), i * classes, 0, classes);
+    },
+  );
+  return out;
+}
+
+/** Start of each task's classes in the union (length tasks + 1). */
+export function classOffsets(modules: readonly TaskModule[]): number[] {
+  const offsets = [0];
+  for (const m of modules) offsets.push((offsets[offsets.length - 1] ?? 0) + m.classes.length);
+  return offsets;
+}
+
+function argmaxRange(values: Float32Array, rowStart: number, from: number, to: number): number {
+  let best = from;
+  let bestValue = -Infinity;
+  for (let c = from; c < to; c++) {
+    const v = values[rowStart + c] ?? -Infinity;
+    if (v > bestValue) {
+      bestValue = v;
+      best = c;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,63 @@
+import type { AdapterSpec } from '../../protocol/spec';
+import { forwardSingle, headLogits } from '../model/forward';
+import type { FrozenLayers, TaskModule } from '../model/params';
+import { adapterVariables, headVariables } from '../model/params';
+import type { Random } from '../random';
+import type { Scalar, Tensor2D, Tf } from '../tf';
+import { epochBatches, gatherRows } from './batches';
+import { Cancelled } from './hooks';
+import type { TrainHooks } from './hooks';
+
+/**
+ * Trains one task's adapters and head in isolation: the forward pass runs through this task's
+ * adapters only (earlier tasks' adapters are not in the graph at all), and only this task's
+ * variables are updated. The backbone is constant.
+ */
+export async function trainAdapter(
+  tf: Tf,
+  module: TaskModule,
+  frozen: FrozenLayers,
+  data: { readonly x: Float32Array; readonly labels: Int32Array; readonly dim: number },
+  spec: AdapterSpec,
+  random: Random,
+  hooks: TrainHooks = {},
+): Promise<void> {
+  const optimizer = tf.train.adam(spec.lr);
+  const vars = [...adapterVariables(module), ...headVariables(module)];
+  const n = data.labels.length;
+  const classes = module.classes.length;
+  try {
+    for (let epoch = 1; epoch <= spec.epochs; epoch++) {
+      const batches = epochBatches(n, spec.batchSize, random);
+      const started = performance.now();
+      let lossSum = 0;
+      let correct = 0;
+      for (let s = 0; s < batches.length; s++) {
+        if (hooks.shouldStop?.() === true) throw new Cancelled();
+        const idx = batches[s] ?? new Int32Array();
+        const x = tf.tensor2d(gatherRows(data.x, data.dim, idx), [idx.length, data.dim]);
+        const y = tf.oneHot(tf.tensor1d(Int32Array.from(idx, (i) => data.labels[i] ?? 0), 'int32'), classes);
+        let predicted: Tensor2D | undefined;
+        const loss = optimizer.minimize(
+          () => {
+            const logits = headLogits(tf, forwardSingle(tf, x, frozen, module), module);
+            predicted = tf.keep(tf.argMax(logits, 1) as Tensor2D);
+            return tf.losses.softmaxCrossEntropy(y, logits) as Scalar;
+          },
+          true,
+          vars,
+        );
+        const lossValue = (await loss?.data())?.[0] ?? Number.NaN;
+        const pred = predicted !== undefined ? await predicted.data() : new Int32Array();
+        for (let i = 0; i < idx.length; i++) if (pred[i] === data.labels[idx[i] ?? 0]) correct++;
+        tf.dispose([x, y, loss, predicted].filter((t) => t !== undefined));
+        lossSum += lossValue * idx.length;
+        hooks.onStep?.({ epoch, epochs: spec.epochs, step: s + 1, steps: batches.length, loss: lossValue, examples: idx.length });
+      }
+      const seconds = (performance.now() - started) / 1000;
+      await hooks.onEpoch?.({ epoch, epochs: spec.epochs, loss: lossSum / n, trainAccuracy: correct / n, examplesPerSecond: n / seconds });
+    }
+  } finally {
+    optimizer.dispose();
+  }
+}
