@@ -13,17 +13,15 @@ export function defaultLoaders(options: { readonly wasmDir: string }): Record<Ba
     gpu: () => loadNative('@tensorflow/tfjs-node-gpu', 'tensorflow'),
     node: () => loadNative('@tensorflow/tfjs-node', 'tensorflow'),
     wasm: async () => {
-      const tf = await import('@tensorflow/tfjs-core');
-      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      const { tf, setWasmPaths } = await import('./bundledTf');
       // Node cannot fetch file URLs: the wasm backend reads the binaries from this folder.
-      wasm.setWasmPaths(options.wasmDir.endsWith('/') ? options.wasmDir : `${options.wasmDir}/`);
+      setWasmPaths(options.wasmDir.endsWith('/') ? options.wasmDir : `${options.wasmDir}/`);
       if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
       await tf.ready();
       return tf;
     },
     cpu: async () => {
-      const tf = await import('@tensorflow/tfjs-core');
-      await import('@tensorflow/tfjs-backend-cpu');
+      const { tf } = await import('./bundledTf');
       if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
       await tf.ready();
       return tf;

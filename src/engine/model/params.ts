@@ -40,7 +40,10 @@ export function createFrozenLayers(tf: Tf, layers: number, dim: number, random: 
 let variableCounter = 0;
 function variable(tf: Tf, values: Float32Array, shape: number[], name: string): Variable {
   variableCounter += 1;
-  return tf.variable(tf.tensor(values, shape), true, `${name}_${variableCounter}`);
+  const initial = tf.tensor(values, shape);
+  const v = tf.variable(initial, true, `${name}_${variableCounter}`);
+  initial.dispose();
+  return v;
 }
 
 export function createTaskModule(

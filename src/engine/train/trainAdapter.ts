@@ -36,7 +36,7 @@ export async function trainAdapter(
         if (hooks.shouldStop?.() === true) throw new Cancelled();
         const idx = batches[s] ?? new Int32Array();
         const x = tf.tensor2d(gatherRows(data.x, data.dim, idx), [idx.length, data.dim]);
-        const y = tf.oneHot(tf.tensor1d(Int32Array.from(idx, (i) => data.labels[i] ?? 0), 'int32'), classes);
+        const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(idx, (i) => data.labels[i] ?? 0), 'int32'), classes));
         let predicted: Tensor2D | undefined;
         const loss = optimizer.minimize(
           () => {
@@ -50,7 +50,7 @@ export async function trainAdapter(
         const lossValue = (await loss?.data())?.[0] ?? Number.NaN;
         const pred = predicted !== undefined ? await predicted.data() : new Int32Array();
         for (let i = 0; i < idx.length; i++) if (pred[i] === data.labels[idx[i] ?? 0]) correct++;
-        tf.dispose([x, y, loss, predicted].filter((t) => t !== undefined));
+        tf.dispose([x, y, ...(loss !== null ? [loss] : []), ...(predicted !== undefined ? [predicted] : [])]);
         lossSum += lossValue * idx.length;
         hooks.onStep?.({ epoch, epochs: spec.epochs, step: s + 1, steps: batches.length, loss: lossValue, examples: idx.length });
       }

@@ -54,7 +54,7 @@ export async function trainRouter(
         if (hooks.shouldStop?.() === true) throw new Cancelled();
         const idx = batches[s] ?? new Int32Array();
         const x = tf.tensor2d(gatherRows(memory.x, memory.dim, idx), [idx.length, memory.dim]);
-        const y = tf.oneHot(tf.tensor1d(Int32Array.from(idx, (i) => memory.unionLabels[i] ?? 0), 'int32'), totalClasses);
+        const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(idx, (i) => memory.unionLabels[i] ?? 0), 'int32'), totalClasses));
         const noise =
           spec.activation === 'gumbel-sigmoid'
             ? frozen.weights.map(() => tf.tensor2d(logisticNoise(idx.length * adapters, random), [idx.length, adapters]))
@@ -78,7 +78,7 @@ export async function trainRouter(
         const lossValue = (await loss?.data())?.[0] ?? Number.NaN;
         const pred = predicted !== undefined ? await predicted.data() : new Int32Array();
         for (let i = 0; i < idx.length; i++) if (pred[i] === memory.unionLabels[idx[i] ?? 0]) correct++;
-        tf.dispose([x, y, loss, predicted, ...(noise ?? [])].filter((t) => t !== undefined));
+        tf.dispose([x, y, ...(loss !== null ? [loss] : []), ...(predicted !== undefined ? [predicted] : []), ...(noise ?? [])]);
         lossSum += lossValue * idx.length;
         hooks.onStep?.({ epoch, epochs, step: s + 1, steps: batches.length, loss: lossValue, examples: idx.length });
       }

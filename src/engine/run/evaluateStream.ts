@@ -1,0 +1,153 @@
+import type { RunCoordinates } from '../../protocol/events';
+import type { ResultRow, RoutedExample, RoutingTable } from '../../protocol/runFolder';
+import type { ExperimentSpec } from '../../protocol/spec';
+import { accuracy, macroF1, mean } from '../eval/metrics';
+import { classOffsets, predictOracle, predictRouted } from '../eval/evaluate';
+import type { RoutedPredictions } from '../eval/evaluate';
+import type { FrozenLayers, RouterLayer, TaskModule } from '../model/params';
+import type { Tf } from '../tf';
+import type { PreparedTask } from './prepared';
+
+/** Examples per task kept in routing.json for per-example traces (bounded: the file stays small). */
+const TRACE_EXAMPLES_PER_TASK = 12;
+
+interface SeedView {
+  readonly tasks: ReadonlyMap<string, PreparedTask>;
+  readonly frozen: FrozenLayers;
+  readonly dim: number;
+}
+
+/**
+ * Evaluates the stream learned so far (`order`, one module per task) on every task's test split:
+ * each composition in CIL and TIL, and the oracle. With `full`, also builds routing tables.
+ */
+export async function evaluateStream(
+  tf: Tf,
+  spec: ExperimentSpec,
+  seed: SeedView,
+  order: readonly string[],
+  modules: readonly TaskModule[],
+  router: readonly RouterLayer[],
+  coords: RunCoordinates,
+  inferenceSpeed: number[],
+  full: boolean,
+): Promise<{ rows: ResultRow[]; tables: RoutingTable[]; rowAccuracies: { cil: number[]; til: number[] } }> {
+  const offsets = classOffsets(modules);
+  const totalClasses = offsets[offsets.length - 1] ?? 0;
+  const rows: ResultRow[] = [];
+  const tables: RoutingTable[] = [];
+  let rowAccuracies = { cil: [] as number[], til: [] as number[] };
+  const compositions = full ? spec.compose : spec.compose.slice(0, 1);
+  for (const composition of compositions) {
+    const perTaskCil: Record<string, number> = {};
+    const perTaskTil: Record<string, number> = {};
+    const tilF1: number[] = [];
+    const allCilPred: number[] = [];
+    const allCilTruth: number[] = [];
+    const predictions: RoutedPredictions[] = [];
+    const started = performance.now();
+    let examples = 0;
+    for (let t = 0; t < order.length; t++) {
+      const task = seed.tasks.get(order[t] ?? '');
+      if (task === undefined) continue;
+      const set = { taskIndex: t, x: task.test, dim: seed.dim, labels: task.data.test.labels };
+      const p = await predictRouted(tf, modules, seed.frozen, router, composition, spec.router.activation, set);
+      predictions.push(p);
+      examples += set.labels.length;
+      const unionTruth = Array.from(set.labels, (l) => (offsets[t] ?? 0) + l);
+      perTaskCil[order[t] ?? ''] = accuracy(p.cil, unionTruth);
+      perTaskTil[order[t] ?? ''] = accuracy(p.til, set.labels);
+      tilF1.push(macroF1(p.til, set.labels, task.data.classes.length));
+      allCilPred.push(...p.cil);
+      allCilTruth.push(...unionTruth);
+    }
+    inferenceSpeed.push(examples / ((performance.now() - started) / 1000));
+    const method = spec.router.activation === 'softmax' ? `softmax-${composition}` : `l2r-${composition}`;
+    if (composition === compositions[0]) rowAccuracies = { cil: order.map((n) => perTaskCil[n] ?? 0), til: order.map((n) => perTaskTil[n] ?? 0) };
+    if (spec.settings.includes('cil')) {
+      rows.push({ ...coords, method, setting: 'cil', accuracy: mean(Object.values(perTaskCil)), macroF1: macroF1(allCilPred, allCilTruth, totalClasses), perTask: perTaskCil });
+    }
+    if (spec.settings.includes('til')) {
+      rows.push({ ...coords, method, setting: 'til', accuracy: mean(Object.values(perTaskTil)), macroF1: mean(tilF1), perTask: perTaskTil });
+    }
+    if (full) tables.push(routingTable(seed, order, modules, predictions, method, coords));
+  }
+  if (full) {
+    const perTask: Record<string, number> = {};
+    const f1: number[] = [];
+    for (let t = 0; t < order.length; t++) {
+      const task = seed.tasks.get(order[t] ?? '');
+      if (task === undefined) continue;
+      const pred = await predictOracle(tf, modules, seed.frozen, { taskIndex: t, x: task.test, dim: seed.dim, labels: task.data.test.labels });
+      perTask[order[t] ?? ''] = accuracy(pred, task.data.test.labels);
+      f1.push(macroF1(pred, task.data.test.labels, task.data.classes.length));
+    }
+    rows.push({ ...coords, method: 'oracle', setting: 'til', accuracy: mean(Object.values(perTask)), macroF1: mean(f1), perTask });
+  }
+  return { rows, tables, rowAccuracies };
+}
+
+function routingTable(
+  seed: SeedView,
+  order: readonly string[],
+  modules: readonly TaskModule[],
+  predictions: readonly RoutedPredictions[],
+  method: string,
+  coords: RunCoordinates,
+): RoutingTable {
+  const layers = seed.frozen.weights.length;
+  const adapters = modules.length;
+  const offsets = classOffsets(modules);
+  const zeros = (): number[][][] => Array.from({ length: layers }, () => Array.from({ length: order.length }, () => new Array<number>(adapters).fill(0)));
+  const meanScores = zeros();
+  const confusion = zeros();
+  const active = new Array<number>(layers).fill(0);
+  const examples: RoutedExample[] = [];
+  let total = 0;
+  predictions.forEach((p, t) => {
+    const task = seed.tasks.get(order[t] ?? '');
+    if (task === undefined) return;
+    const n = task.data.test.labels.length;
+    total += n;
+    for (let e = 0; e < n; e++) {
+      const perLayer: number[][] = [];
+      for (let l = 0; l < layers; l++) {
+        const base = (e * layers + l) * adapters;
+        let best = 0;
+        const row: number[] = [];
+        for (let a = 0; a < adapters; a++) {
+          const s = p.scores[base + a] ?? 0;
+          row.push(Math.round(s * 1e4) / 1e4);
+          (meanScores[l] as number[][])[t]![a]! += s / n;
+          if (s >= 0.5) active[l]! += 1;
+          if (s > (p.scores[base + best] ?? 0)) best = a;
+        }
+        (confusion[l] as number[][])[t]![best]! += 1;
+        perLayer.push(row);
+      }
+      if (e < TRACE_EXAMPLES_PER_TASK) {
+        const cil = p.cil[e] ?? 0;
+        const cilTask = offsets.findIndex((o, i) => cil >= o && cil < (offsets[i + 1] ?? Infinity));
+        examples.push({
+          id: examples.length,
+          task: order[t] ?? '',
+          label: task.data.classes[task.data.test.labels[e] ?? 0] ?? '',
+          text: (task.data.test.texts[e] ?? '').slice(0, 300),
+          scores: perLayer,
+          predictedCil: `${order[cilTask] ?? '?'}:${modules[cilTask]?.classes[cil - (offsets[cilTask] ?? 0)] ?? '?'}`,
+          predictedTil: task.data.classes[p.til[e] ?? 0] ?? '',
+        });
+      }
+    }
+  });
+  return {
+    ...coords,
+    method,
+    adapters: order,
+    layers,
+    meanScores: meanScores.map((l) => l.map((r) => r.map((v) => Math.round(v * 1e4) / 1e4))),
+    confusion,
+    meanActive: active.map((a) => (total === 0 ? 0 : a / total)),
+    examples,
+  };
+}

@@ -1,0 +1,368 @@
+import { copyFile, mkdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Phase, RunCoordinates, RunEvent } from '../../protocol/events';
+import type { MemoryRecord, MetricsFile, ResultRow, RoutingTable, RunMeta } from '../../protocol/runFolder';
+import { RUN_FILES } from '../../protocol/runFolder';
+import type { BackendName, ExperimentSpec } from '../../protocol/spec';
+import type { TaskData } from '../data/dataset';
+import { hashName, loadTask } from '../data/loadTask';
+import { createFeaturizer } from '../features/featurize';
+import { applyStem, orthonormalProjection } from '../features/stem';
+import { memoryBudget, selectMemory } from '../memory';
+import { createFrozenLayers, createRouter, createTaskModule, adapterVariables, headVariables, routerVariables } from '../model/params';
+import type { FrozenLayers, RouterLayer, TaskModule } from '../model/params';
+import { createRandom } from '../random';
+import type { Tf } from '../tf';
+import { gatherRows } from '../train/batches';
+import { Cancelled } from '../train/hooks';
+import { trainAdapter } from '../train/trainAdapter';
+import { routerSchedule, trainRouter } from '../train/trainRouter';
+import { Checkpoints } from './checkpoint';
+import { EventSink } from './events';
+import { readJsonIfExists, writeAtomic, writeJsonAtomic } from './files';
+import { evaluateStream } from './evaluateStream';
+import { aggregateRows, resultsCsv } from './results';
+import type { PreparedTask } from './prepared';
+
+export interface RunOptions {
+  readonly runDir: string;
+  readonly tf: Tf;
+  readonly backend: BackendName;
+  readonly resume: boolean;
+  /** Only these seeds of the spec's sweep. */
+  readonly seeds?: readonly number[];
+  /** The embedded word-vector file (media/glove100.bin). */
+  readonly gloveFile: string;
+  readonly onEvent: (event: RunEvent) => void;
+  /** Checked between optimiser steps. */
+  readonly shouldStop: () => boolean;
+}
+
+export type RunOutcome = { readonly kind: 'completed'; readonly metrics: MetricsFile } | { readonly kind: 'cancelled' };
+
+/**
+ * Runs a whole experiment: every seed x order, each learning the stream task by task (isolated
+ * adapters, memory), then the routers, then evaluation. Every completed unit (a task's adapters,
+ * a router) is checkpointed, so `resume` continues where a killed run stopped and ends with the
+ * same numbers.
+ */
+export async function runExperiment(spec: ExperimentSpec, options: RunOptions): Promise<RunOutcome> {
+  const { tf, runDir } = options;
+  const started = Date.now();
+  await mkdir(runDir, { recursive: true });
+  const sink = new EventSink(runDir, options.onEvent);
+  const checkpoints = new Checkpoints(runDir);
+  if (options.resume) await checkpoints.load();
+  const previous = options.resume ? await readJsonIfExists<RunMeta>(join(runDir, RUN_FILES.meta)) : undefined;
+  const runId = previous?.runId ?? basename(runDir);
+  const meta: RunMeta = {
+    runId,
+    stream: spec.name,
+    sourceFile: spec.sourceFile,
+    createdAt: previous?.createdAt ?? new Date(started).toISOString(),
+    updatedAt: new Date().toISOString(),
+    status: 'running',
+    backend: options.backend,
+    pid: process.pid,
+  };
+  await writeJsonAtomic(join(runDir, RUN_FILES.meta), meta);
+  await writeJsonAtomic(join(runDir, RUN_FILES.spec), spec);
+  await copyFile(spec.sourceFile, join(runDir, RUN_FILES.stream)).catch(() => undefined);
+
+  const seeds = options.seeds ?? spec.seeds;
+  const taskCount = spec.tasks.length;
+  const routerEpochsGuess = spec.router.epochs;
+  const perOrder = taskCount * spec.adapter.epochs + routerEpochsGuess * (spec.router.schedule === 'after-each-task' ? taskCount : 1);
+  const progress = new ProgressClock(seeds.length * spec.orders.length * perOrder);
+  sink.emit({
+    type: 'run-started',
+    time: Date.now(),
+    runId,
+    stream: spec.name,
+    backend: options.backend,
+    tasks: spec.tasks.map((t) => t.name),
+    seeds,
+    orders: spec.orders.map((o) => o.name),
+    totalUnits: progress.total,
+    resumed: options.resume,
+  });
+
+  const rows: ResultRow[] = [];
+  const tables: RoutingTable[] = [];
+  const memoryRecords: MemoryRecord[] = [];
+  const matrices: MetricsFile['matrices'][number][] = [];
+  const speed = { adapter: [] as number[], router: [] as number[], inference: [] as number[] };
+  try {
+    for (const seed of seeds) {
+      const prepared = await prepareSeed(tf, spec, seed, options.gloveFile, sink);
+      try {
+        for (const order of spec.orders) {
+          const coords: RunCoordinates = { seed, order: order.name };
+          const result = await runOrder(tf, spec, prepared, order.tasks, coords, {
+            checkpoints,
+            sink,
+            progress,
+            shouldStop: options.shouldStop,
+            memoryRecords,
+            speed,
+          });
+          rows.push(...result.rows);
+          tables.push(...result.tables);
+          matrices.push(...result.matrices);
+        }
+      } finally {
+        tf.dispose(prepared.frozen.weights as never);
+      }
+    }
+  } catch (error) {
+    await sink.flush();
+    if (error instanceof Cancelled) {
+      sink.emit({ type: 'run-cancelled', time: Date.now() });
+      await sink.flush();
+      await writeJsonAtomic(join(runDir, RUN_FILES.meta), { ...meta, status: 'cancelled', updatedAt: new Date().toISOString(), message: 'Stopped by the user; resume to continue.' });
+      return { kind: 'cancelled' };
+    }
+    throw error;
+  }
+
+  const mean = (v: number[]): number | undefined => (v.length === 0 ? undefined : v.reduce((a, b) => a + b, 0) / v.length);
+  const metrics: MetricsFile = {
+    runId,
+    stream: spec.name,
+    backend: options.backend,
+    seconds: (Date.now() - started) / 1000,
+    rows,
+    aggregate: aggregateRows(rows),
+    matrices,
+    speed: { adapterTraining: mean(speed.adapter), routerTraining: mean(speed.router), inference: mean(speed.inference) },
+  };
+  await writeJsonAtomic(join(runDir, RUN_FILES.metrics), metrics);
+  await writeAtomic(join(runDir, RUN_FILES.results), resultsCsv(rows));
+  await writeJsonAtomic(join(runDir, RUN_FILES.routing), { tables });
+  await writeAtomic(join(runDir, RUN_FILES.memory), memoryRecords.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const headline = metrics.aggregate.filter((a) => a.method === 'l2r-wavg');
+  sink.emit({ type: 'run-completed', time: Date.now(), seconds: metrics.seconds });
+  await sink.flush();
+  await writeJsonAtomic(join(runDir, RUN_FILES.meta), {
+    ...meta,
+    status: 'completed',
+    pid: undefined,
+    updatedAt: new Date().toISOString(),
+    finishedAt: new Date().toISOString(),
+    headline: {
+      method: 'l2r-wavg',
+      cil: headline.find((a) => a.setting === 'cil')?.accuracyMean,
+      til: headline.find((a) => a.setting === 'til')?.accuracyMean,
+    },
+  } satisfies RunMeta);
+  return { kind: 'completed', metrics };
+}
+
+/** Tracks schedulable units for progress and ETA. */
+export class ProgressClock {
+  done = 0;
+  private readonly started = performance.now();
+  constructor(public total: number) {}
+
+  tick(): void {
+    this.done += 1;
+    if (this.done > this.total) this.total = this.done;
+  }
+
+  /** Seconds left, from the pace so far; `fraction` is the part of the current unit already done. */
+  eta(fraction = 0): number | undefined {
+    const progressed = this.done + fraction;
+    if (progressed <= 0) return undefined;
+    const elapsed = (performance.now() - this.started) / 1000;
+    return (elapsed / progressed) * Math.max(0, this.total - progressed);
+  }
+}
+
+interface SeedData {
+  readonly tasks: ReadonlyMap<string, PreparedTask>;
+  readonly frozen: FrozenLayers;
+  readonly dim: number;
+}
+
+/** Loads every task and computes its frozen features once per seed (the stem is seeded). */
+async function prepareSeed(tf: Tf, spec: ExperimentSpec, seed: number, gloveFile: string, sink: EventSink): Promise<SeedData> {
+  if (spec.backbone.type === 'bert') await createFeaturizer(spec.backbone, gloveFile);
+  const dim = spec.backbone.type === 'bert' ? 0 : spec.backbone.dim;
+  const layers = spec.backbone.type === 'bert' ? 0 : spec.backbone.layers;
+  const featurizer = await createFeaturizer(spec.backbone, gloveFile);
+  const projection = orthonormalProjection(featurizer.inputDim, dim, createRandom(seed, 7));
+  const tasks = new Map<string, PreparedTask>();
+  for (const task of spec.tasks) {
+    sink.emit({ type: 'phase', time: Date.now(), seed, order: spec.orders[0]?.name ?? '', phase: 'load', method: 'data', task: task.name, taskCount: spec.tasks.length });
+    const data: TaskData = await loadTask(task, seed);
+    const stem = (texts: readonly string[]): Float32Array => applyStem(featurizer.featurize(texts), texts.length, featurizer.inputDim, projection, dim);
+    tasks.set(task.name, { data, train: stem(data.train.texts), val: stem(data.val.texts), test: stem(data.test.texts) });
+  }
+  return { tasks, frozen: createFrozenLayers(tf, layers, dim, createRandom(seed, 8)), dim };
+}
+
+interface OrderContext {
+  readonly checkpoints: Checkpoints;
+  readonly sink: EventSink;
+  readonly progress: ProgressClock;
+  readonly shouldStop: () => boolean;
+  readonly memoryRecords: MemoryRecord[];
+  readonly speed: { adapter: number[]; router: number[]; inference: number[] };
+}
+
+async function runOrder(
+  tf: Tf,
+  spec: ExperimentSpec,
+  seedData: SeedData,
+  order: readonly string[],
+  coords: RunCoordinates,
+  ctx: OrderContext,
+): Promise<{ rows: ResultRow[]; tables: RoutingTable[]; matrices: MetricsFile['matrices'][number][] }> {
+  const { sink, progress, checkpoints } = ctx;
+  const orderHash = hashName(coords.order);
+  const modules: TaskModule[] = [];
+  const memory: { task: number; index: number }[] = [];
+  const prefix = `s${coords.seed}-${coords.order}`;
+  const emitPhase = (phase: Phase, method: string, task?: string, taskIndex?: number): void =>
+    sink.emit({ type: 'phase', time: Date.now(), ...coords, phase, method, task, taskIndex, taskCount: order.length });
+  const hooks = (phase: Phase, method: string, task: string | undefined, speed: number[]) => ({
+    shouldStop: ctx.shouldStop,
+    onStep: (s: { epoch: number; epochs: number; step: number; steps: number; loss: number; examples: number }) => {
+      sink.emit({
+        type: 'progress',
+        time: Date.now(),
+        ...coords,
+        phase,
+        method,
+        task,
+        ...s,
+        examplesPerSecond: 0,
+        unitsDone: progress.done,
+        totalUnits: progress.total,
+        etaSeconds: progress.eta(s.step / s.steps),
+      });
+    },
+    onEpoch: (e: { epoch: number; epochs: number; loss: number; trainAccuracy: number; examplesPerSecond: number }) => {
+      progress.tick();
+      speed.push(e.examplesPerSecond);
+      sink.emit({
+        type: 'epoch-end',
+        time: Date.now(),
+        ...coords,
+        phase,
+        method,
+        task,
+        epoch: e.epoch,
+        epochs: e.epochs,
+        loss: e.loss,
+        trainAccuracy: 100 * e.trainAccuracy,
+        examplesPerSecond: e.examplesPerSecond,
+        unitsDone: progress.done,
+        totalUnits: progress.total,
+      });
+    },
+  });
+
+  const matrixRows: { cil: number[]; til: number[] }[] = [];
+  let router: RouterLayer[] | undefined;
+  try {
+    for (let t = 0; t < order.length; t++) {
+      const name = order[t] ?? '';
+      const task = seedData.tasks.get(name);
+      if (task === undefined) throw new Error(`order "${coords.order}" names unknown task "${name}"`);
+      const module = createTaskModule(tf, name, task.data.classes, seedData.frozen.weights.length, seedData.dim, spec.adapter.bottleneck, createRandom(coords.seed, orderHash, t, 1));
+      modules.push(module);
+      const unit = `${prefix}-adapter-${name}`;
+      emitPhase('adapter', 'l2r', name, t);
+      if (checkpoints.has(unit)) {
+        await checkpoints.restore(tf, unit, [...adapterVariables(module), ...headVariables(module)]);
+        for (let e = 0; e < spec.adapter.epochs; e++) progress.tick();
+      } else {
+        await trainAdapter(
+          tf,
+          module,
+          seedData.frozen,
+          { x: task.train, labels: task.data.train.labels, dim: seedData.dim },
+          spec.adapter,
+          createRandom(coords.seed, orderHash, t, 2),
+          hooks('adapter', 'l2r', name, ctx.speed.adapter),
+        );
+        await checkpoints.complete(unit, [...adapterVariables(module), ...headVariables(module)]);
+      }
+      // Replay memory: derived from its own random stream, so a resumed run selects the same examples.
+      emitPhase('memory', 'l2r', name, t);
+      const budget = memoryBudget(spec.memory, task.data.train.labels.length);
+      const chosen = selectMemory(task.data.train.labels, budget, spec.memory.strategy, createRandom(coords.seed, orderHash, t, 3));
+      for (const index of chosen) {
+        memory.push({ task: t, index });
+        ctx.memoryRecords.push({
+          ...coords,
+          task: name,
+          label: task.data.classes[task.data.train.labels[index] ?? 0] ?? '',
+          text: task.data.train.texts[index] ?? '',
+          index,
+          storedAfterTask: name,
+          storedAt: Date.now(),
+        });
+      }
+      sink.emit({ type: 'memory-updated', time: Date.now(), ...coords, task: name, size: chosen.length, budget, total: memory.length });
+
+      if (spec.router.schedule === 'after-each-task' || t === order.length - 1) {
+        if (router !== undefined) tf.dispose(routerVariables(router));
+        router = createRouter(tf, seedData.frozen.weights.length, seedData.dim, modules.length, createRandom(coords.seed, orderHash, t, 4));
+        const routerUnit = `${prefix}-router-after-${name}`;
+        const vars = [...routerVariables(router), ...(spec.router.tuneHeads ? modules.flatMap(headVariables) : [])];
+        emitPhase('router', 'l2r', name, t);
+        if (checkpoints.has(routerUnit)) {
+          await checkpoints.restore(tf, routerUnit, vars);
+          for (let e = 0; e < spec.router.epochs; e++) progress.tick();
+        } else {
+          const source = memorySource(seedData, order, memory, modules);
+          const { epochs } = routerSchedule(memory.length, spec.router);
+          progress.total += Math.max(0, epochs - spec.router.epochs);
+          await trainRouter(tf, modules, seedData.frozen, router, source, spec.router, createRandom(coords.seed, orderHash, t, 5), hooks('router', 'l2r', name, ctx.speed.router));
+          await checkpoints.complete(routerUnit, vars);
+        }
+        if (spec.router.schedule === 'after-each-task' && t < order.length - 1) {
+          emitPhase('evaluate', 'l2r', name, t);
+          const partial = await evaluateStream(tf, spec, seedData, order.slice(0, t + 1), modules, router, coords, ctx.speed.inference, false);
+          matrixRows.push(partial.rowAccuracies);
+        }
+      }
+    }
+    if (router === undefined) throw new Error('the stream has no tasks');
+    emitPhase('evaluate', 'l2r');
+    const final = await evaluateStream(tf, spec, seedData, order, modules, router, coords, ctx.speed.inference, true);
+    matrixRows.push(final.rowAccuracies);
+    for (const row of final.rows) sink.emit({ type: 'metrics', time: Date.now(), ...coords, method: row.method, setting: row.setting, accuracy: row.accuracy, macroF1: row.macroF1, perTask: row.perTask });
+    const matrices =
+      spec.router.schedule === 'after-each-task'
+        ? (['cil', 'til'] as const).map((setting) => ({
+            ...coords,
+            method: 'l2r-wavg',
+            setting,
+            tasks: order,
+            r: order.map((_, i) => order.map((__, j) => (j <= i ? (matrixRows[i]?.[setting][j] ?? 0) : 0))),
+          }))
+        : [];
+    return { rows: final.rows, tables: final.tables, matrices };
+  } finally {
+    if (router !== undefined) tf.dispose(routerVariables(router));
+    for (const m of modules) tf.dispose([...adapterVariables(m), ...headVariables(m)]);
+  }
+}
+
+/** Memory examples as router training input: stem features and labels in the union of classes. */
+function memorySource(seedData: SeedData, order: readonly string[], memory: readonly { task: number; index: number }[], modules: readonly TaskModule[]) {
+  const offsets = [0];
+  for (const m of modules) offsets.push((offsets[offsets.length - 1] ?? 0) + m.classes.length);
+  const x = new Float32Array(memory.length * seedData.dim);
+  const unionLabels = new Int32Array(memory.length);
+  memory.forEach((m, i) => {
+    const task = seedData.tasks.get(order[m.task] ?? '');
+    if (task === undefined) return;
+    x.set(gatherRows(task.train, seedData.dim, [m.index]), i * seedData.dim);
+    unionLabels[i] = (offsets[m.task] ?? 0) + (task.data.train.labels[m.index] ?? 0);
+  });
+  return { x, dim: seedData.dim, unionLabels };
+}

@@ -1,0 +1,20 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/**
+ * Where the worker finds its run-time files. Bundled (dist/worker.js): the wasm binaries sit next to
+ * the bundle and the word vectors in ../media. From sources (tests, benchmarks): node_modules and
+ * the repository's media folder.
+ */
+export function assetPaths(here: string): { wasmDir: string; gloveFile: string } {
+  const wasmNextTo = existsSync(join(here, 'tfjs-backend-wasm.wasm'));
+  const root = wasmNextTo ? join(here, '..') : join(here, '..', '..');
+  return {
+    wasmDir: wasmNextTo ? here : join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist'),
+    gloveFile: join(root, 'media', 'glove100.bin'),
+  };
+}
+
+export function hereOf(metaUrl: string): string {
+  return dirname(new URL(metaUrl).pathname);
+}
