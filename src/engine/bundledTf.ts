@@ -5,7 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import '@tensorflow/tfjs-backend-cpu';
+import { version_cpu as cpuVersion } from '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
+// Referencing an export keeps the cpu backend's registration in bundles (its package marks the
+// entry as free of side effects, so a bare import is dropped).
+export const bundledBackends = { cpu: cpuVersion };
 export { tf, setWasmPaths };

@@ -1,0 +1,204 @@
+/**
+ * Every key of the `.l2r` language: where it may appear, its type, default, allowed values and
+ * documentation. One table drives validation, completion, hover and docs/LANGUAGE.md
+ * (test/unit/language/docs.test.ts checks the doc is in sync).
+ */
+
+export type KeyType =
+  | { readonly kind: 'int'; readonly min?: number; readonly max?: number }
+  | { readonly kind: 'number'; readonly min?: number; readonly max?: number; readonly exclusiveMin?: boolean }
+  | { readonly kind: 'fraction' }
+  | { readonly kind: 'countOrPercent' }
+  | { readonly kind: 'string' }
+  | { readonly kind: 'path'; readonly folder?: boolean }
+  | { readonly kind: 'bool' }
+  | { readonly kind: 'enum'; readonly values: readonly string[] }
+  | { readonly kind: 'intList'; readonly min?: number }
+  | { readonly kind: 'enumList'; readonly values: readonly string[] }
+  | { readonly kind: 'stringList' }
+  | { readonly kind: 'percentList' };
+
+export interface KeySpec {
+  readonly type: KeyType;
+  /** Default as written in a file (undefined: no default, optional). */
+  readonly default?: string;
+  readonly required?: boolean;
+  readonly doc: string;
+  readonly example: string;
+}
+
+export type BlockName = 'backbone' | 'adapter' | 'memory' | 'router';
+export type Context = 'stream' | 'task' | BlockName;
+
+export const blockDocs: Record<BlockName | 'rename', string> = {
+  backbone: 'The frozen encoder. Adapters sit after each of its layers.',
+  adapter: 'The per-task residual bottleneck adapters and how they are trained (each in isolation).',
+  memory: 'The replay memory: how many examples of each task are kept, and how they are chosen.',
+  router: 'The per-layer routers trained on the memory to compose adapters.',
+  rename: 'Label renames for a task: `"old" = "new"` pairs.',
+};
+
+export const schema: Record<Context, Record<string, KeySpec>> = {
+  stream: {
+    preset: {
+      type: { kind: 'enum', values: ['default', 'paper'] },
+      default: 'default',
+      doc: "Base values for every key: `default` (this product's defaults, chosen on validation data) or `paper` (the L2R paper's recipe: 2% random memory, routers 10 epochs, heads not tuned, no character n-grams). Keys written in the file override the preset.",
+      example: 'preset = paper',
+    },
+    seeds: { type: { kind: 'intList', min: 0 }, default: '[1]', doc: 'Seeds of the sweep: every seed runs every order.', example: 'seeds = [1, 2, 3]' },
+    settings: {
+      type: { kind: 'enumList', values: ['cil', 'til'] },
+      default: '[cil, til]',
+      doc: 'Evaluation settings: `cil` (class-incremental: no task id at test time, prediction over all classes seen) and `til` (task-incremental: the task id picks the head).',
+      example: 'settings = [cil, til]',
+    },
+    compose: {
+      type: { kind: 'enumList', values: ['wavg', 'merge'] },
+      default: '[wavg, merge]',
+      doc: 'How routed adapters are combined: `wavg` (score-weighted average of adapter outputs, L2R-wavg) and/or `merge` (score-weighted average of adapter parameters, L2R-merge).',
+      example: 'compose = [wavg]',
+    },
+    baselines: {
+      type: { kind: 'enumList', values: ['lower', 'upper', 'oracle', 'epi', 'mocl', 'dam', 'softmax'] },
+      default: '[]',
+      doc: 'Methods run beside L2R on the same data: `lower` (one adapter fine-tuned sequentially), `upper` (one adapter trained jointly), `oracle` (true task id picks the adapter), `epi`, `mocl`, `dam` (similarity-based routing), `softmax` (L2R with a softmax router).',
+      example: 'baselines = [lower, upper, oracle]',
+    },
+    output: { type: { kind: 'path', folder: true }, default: '".l2r/runs"', doc: 'Folder that receives run folders, relative to this file.', example: 'output = "runs"' },
+    backend: {
+      type: { kind: 'enum', values: ['auto', 'gpu', 'node', 'wasm', 'cpu'] },
+      default: 'auto',
+      doc: 'Compute backend hint. `auto` tries gpu (tfjs-node-gpu) → node (tfjs-node) → wasm → cpu and uses the first that loads; the one used is reported.',
+      example: 'backend = wasm',
+    },
+  },
+  backbone: {
+    type: {
+      type: { kind: 'enum', values: ['glove100', 'hashed', 'bert'] },
+      default: 'glove100',
+      doc: '`glove100`: embedded GloVe 100-d vectors (50k words), mean-pooled, then frozen layers; `hashed`: hashed word and character n-grams, no data file; `bert`: a local BERT-family checkpoint folder.',
+      example: 'type = glove100',
+    },
+    layers: { type: { kind: 'int', min: 1, max: 24 }, default: '4', doc: 'Frozen layers above the pooled input, each followed by an adapter slot.', example: 'layers = 4' },
+    dim: { type: { kind: 'int', min: 8, max: 2048 }, default: '256', doc: 'Width of the frozen layers.', example: 'dim = 256' },
+    char_ngrams: {
+      type: { kind: 'bool' },
+      default: 'true',
+      doc: 'glove100 only: append hashed character n-gram features, which cover scripts and words GloVe lacks.',
+      example: 'char_ngrams = false',
+    },
+    buckets: { type: { kind: 'int', min: 16, max: 1048576 }, default: '4096', doc: 'hashed only: number of hash buckets.', example: 'buckets = 8192' },
+    path: { type: { kind: 'path', folder: true }, doc: 'bert only: folder with `config.json`, `model.safetensors` and `vocab.txt`, relative to this file.', example: 'path = "models/bert-base-uncased"' },
+    max_length: { type: { kind: 'int', min: 8, max: 4096 }, default: '128', doc: 'bert only: maximum WordPiece tokens per example.', example: 'max_length = 128' },
+  },
+  adapter: {
+    bottleneck: { type: { kind: 'int', min: 1, max: 4096 }, default: '64', doc: 'Bottleneck width of each adapter (down-projection size).', example: 'bottleneck = 64' },
+    epochs: { type: { kind: 'int', min: 1, max: 1000 }, default: '3', doc: 'Training epochs of each task’s adapters.', example: 'epochs = 3' },
+    lr: { type: { kind: 'number', min: 0, exclusiveMin: true, max: 10 }, default: '1e-3', doc: 'Adam learning rate of the adapters and heads.', example: 'lr = 1e-3' },
+    batch: { type: { kind: 'int', min: 1, max: 65536 }, default: '32', doc: 'Mini-batch size.', example: 'batch = 32' },
+  },
+  memory: {
+    size: {
+      type: { kind: 'countOrPercent' },
+      default: '2%',
+      doc: 'Examples kept per task: a count (`50`) or a percentage of the task’s training data in (0, 100] (`2%`).',
+      example: 'size = 2%',
+    },
+    strategy: {
+      type: { kind: 'enum', values: ['random', 'balanced', 'reservoir'] },
+      default: 'random',
+      doc: '`random`: a uniform sample (the paper); `balanced`: equal examples per class; `reservoir`: reservoir sampling over the task’s examples in arrival order.',
+      example: 'strategy = balanced',
+    },
+    sweep: { type: { kind: 'percentList' }, doc: 'Optional memory sizes (percent) to sweep in one run.', example: 'sweep = [1%, 5%, 10%, 30%]' },
+  },
+  router: {
+    activation: {
+      type: { kind: 'enum', values: ['gumbel_sigmoid', 'gumbel-sigmoid', 'softmax'] },
+      default: 'gumbel_sigmoid',
+      doc: '`gumbel_sigmoid` (the paper: several adapters can be active at once; sigmoid of the logits at inference) or `softmax` (the ablation).',
+      example: 'activation = gumbel_sigmoid',
+    },
+    temperature: { type: { kind: 'number', min: 0, exclusiveMin: true, max: 100 }, default: '1.0', doc: 'Relaxation temperature while training; must be > 0.', example: 'temperature = 0.5' },
+    epochs: { type: { kind: 'int', min: 1, max: 10000 }, default: '10', doc: 'Router training epochs over the memory.', example: 'epochs = 10' },
+    min_steps: {
+      type: { kind: 'int', min: 0, max: 1000000 },
+      default: '0',
+      doc: 'Minimum optimiser steps: epochs repeat until this many steps are taken, so a small memory still trains the router (0: exactly `epochs`, as in the paper).',
+      example: 'min_steps = 500',
+    },
+    lr: { type: { kind: 'number', min: 0, exclusiveMin: true, max: 10 }, default: '1e-3', doc: 'Adam learning rate of the routers (and of the heads when tuned).', example: 'lr = 1e-3' },
+    batch: { type: { kind: 'int', min: 1, max: 65536 }, default: '32', doc: 'Router mini-batch size.', example: 'batch = 32' },
+    schedule: {
+      type: { kind: 'enum', values: ['after_stream', 'after-stream', 'after_each_task', 'after-each-task'] },
+      default: 'after_stream',
+      doc: '`after_stream`: train the routers once after the whole stream (the paper); `after_each_task`: retrain after every task, which fills the accuracy matrix (forgetting, BWT, FWT).',
+      example: 'schedule = after_each_task',
+    },
+    tune_heads: {
+      type: { kind: 'bool' },
+      default: 'true',
+      doc: 'Also tune the task heads on the memory while the routers train: calibrates the heads’ logits against each other for class-incremental prediction.',
+      example: 'tune_heads = false',
+    },
+  },
+  task: {
+    data: { type: { kind: 'path' }, required: true, doc: 'Training data file (JSONL, CSV or TSV), relative to this file.', example: 'data = "data/spam.train.jsonl"' },
+    test: { type: { kind: 'path' }, doc: 'Separate test file. Without it, `test_split` carves one from `data`.', example: 'test = "data/spam.test.jsonl"' },
+    format: { type: { kind: 'enum', values: ['jsonl', 'csv', 'tsv'] }, doc: 'File format; inferred from the extension when absent.', example: 'format = csv' },
+    text: { type: { kind: 'string' }, default: '"text"', doc: 'JSONL field or CSV/TSV column holding the text.', example: 'text = "body"' },
+    label: { type: { kind: 'string' }, default: '"label"', doc: 'JSONL field or CSV/TSV column holding the label.', example: 'label = "category"' },
+    test_split: { type: { kind: 'fraction' }, default: '20%', doc: 'Share of `data` held out as test when there is no `test` file: a percentage in (0, 100).', example: 'test_split = 20%' },
+    split_key: {
+      type: { kind: 'string' },
+      doc: 'Field that groups rows (e.g. a document id): a group is never split between train and test (or validation), so text never leaks.',
+      example: 'split_key = "doc"',
+    },
+    max_train: { type: { kind: 'int', min: 1 }, doc: 'Cap on training examples (stratified, deterministic subsample).', example: 'max_train = 2000' },
+    max_test: { type: { kind: 'int', min: 1 }, doc: 'Cap on test examples.', example: 'max_test = 500' },
+    labels: { type: { kind: 'stringList' }, doc: 'Keep only these labels (after renaming).', example: 'labels = ["ham", "spam"]' },
+  },
+};
+
+/** Keys that open a block (`key { ... }`) in each context. */
+export const blocksOf: Record<'stream' | 'task', readonly string[]> = {
+  stream: ['backbone', 'adapter', 'memory', 'router'],
+  task: ['rename'],
+};
+
+/** Preset values (as written in a file) that differ from the schema defaults. */
+export const presets: Record<'default' | 'paper', Partial<Record<BlockName | 'stream', Record<string, string>>>> = {
+  default: {},
+  paper: {
+    backbone: { char_ngrams: 'false' },
+    memory: { size: '2%', strategy: 'random' },
+    router: { epochs: '10', min_steps: '0', tune_heads: 'false', activation: 'gumbel_sigmoid' },
+  },
+};
+
+/** Levenshtein distance, for "did you mean". */
+export function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = dp[0] ?? 0;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const temp = dp[j] ?? 0;
+      dp[j] = Math.min((dp[j] ?? 0) + 1, (dp[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = temp;
+    }
+  }
+  return dp[b.length] ?? 0;
+}
+
+/** The closest candidate within a distance that still reads as a typo, if any. */
+export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best !== undefined && bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
+}
