@@ -53,11 +53,15 @@ export function lex(source: string): Token[] {
         }
         value += ch;
       }
-      tokens.push(
-        closed
-          ? { kind: 'string', text: source.slice(start, i), value, range: { start, end: i } }
-          : { kind: 'invalid', text: source.slice(start, i), value: 'unterminated string: add the closing "', range: { start, end: i } },
-      );
+      if (closed) {
+        tokens.push({ kind: 'string', text: source.slice(start, i), value, range: { start, end: i } });
+        continue;
+      }
+      // Unterminated: give closing brackets at the end of the line back to the structure, so one
+      // missing quote does not also swallow the block's '}'.
+      const trimmed = source.slice(start, i).replace(/[\s}\],]+$/, '');
+      i = start + Math.max(1, trimmed.length);
+      tokens.push({ kind: 'invalid', text: trimmed, value: 'unterminated string: add the closing "', range: { start, end: i } });
       continue;
     }
     if (c === '{' || c === '}' || c === '[' || c === ']' || c === '=' || c === ',' || c === ';' || c === ':') {

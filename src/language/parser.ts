@@ -36,8 +36,11 @@ class Parser {
     const all = lex(source);
     this.tokens = all.filter((t) => t.kind !== 'comment');
     for (const t of all) if (t.kind === 'invalid') this.errors.push({ message: capitalise(t.value ?? 'invalid token'), range: t.range });
-    // Invalid tokens are reported once here and then skipped like whitespace.
-    this.tokens = this.tokens.filter((t) => t.kind !== 'invalid');
+    // Invalid tokens are reported once here; an unterminated string still stands in for its value,
+    // anything else is skipped like whitespace.
+    this.tokens = this.tokens
+      .map((t): Token => (t.kind === 'invalid' && t.text.startsWith('"') ? { kind: 'string', text: t.text, value: t.text.slice(1), range: t.range } : t))
+      .filter((t) => t.kind !== 'invalid');
     let previousEnd = 0;
     for (const t of this.tokens) {
       if (previousEnd === 0 || source.slice(previousEnd, t.range.start).includes('\n')) this.lineStarts.add(t);

@@ -17,6 +17,8 @@ export interface Diagnostic {
   readonly range: Range;
   readonly code?: string;
   readonly fixes?: readonly Fix[];
+  /** The name the diagnostic is about (e.g. an unknown task), for quick fixes that create it. */
+  readonly subject?: string;
 }
 
 type Accept = (d: Diagnostic) => void;
@@ -141,6 +143,7 @@ function checkOrderReferences(order: OrderNode, doc: Document, accept: Accept): 
         message: `Unknown task '${ref.name}'${suggestion !== undefined ? `; did you mean '${suggestion}'?` : '.'}`,
         range: ref.range,
         code: 'unknown-task',
+        subject: ref.name,
         fixes: [
           ...(suggestion !== undefined ? [{ title: `Change to '${suggestion}'`, range: ref.range, newText: suggestion }] : []),
         ],
