@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tiers = ['unit', 'lsp', 'engine', 'webview', 'vscode', 'e2e'];
-const needsBuild = new Set(['lsp', 'webview', 'vscode', 'e2e']);
+const needsBuild = new Set(['lsp', 'engine', 'webview', 'vscode', 'e2e']);
 
 const requested = process.argv.slice(2);
 for (const t of requested) {

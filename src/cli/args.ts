@@ -15,7 +15,12 @@ export function parseArgs(argv: readonly string[], known: Record<string, 'value'
     }
     const [name, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
     const kind = known[name];
-    if (kind === undefined) throw new Error(`unknown option --${name} (known: ${Object.keys(known).map((k) => `--${k}`).join(', ')})`);
+    if (kind === undefined)
+      throw new Error(
+        `unknown option --${name} (known: ${Object.keys(known)
+          .map((k) => `--${k}`)
+          .join(', ')})`,
+      );
     if (kind === 'flag') flags.set(name, true);
     else {
       const value = inline ?? argv[++i];

@@ -15,7 +15,10 @@ export class ProgressPrinter {
 
   handle(event: RunEvent): void {
     if (event.type === 'progress' && this.tty) {
-      const fraction = event.totalUnits > 0 ? Math.min(1, (event.unitsDone + event.step / event.steps) / event.totalUnits) : 0;
+      const fraction =
+        event.totalUnits > 0
+          ? Math.min(1, (event.unitsDone + event.step / event.steps) / event.totalUnits)
+          : 0;
       const width = 24;
       const filled = Math.round(fraction * width);
       const eta = event.etaSeconds !== undefined ? ` ETA ${Math.round(event.etaSeconds)}s` : '';
@@ -27,7 +30,9 @@ export class ProgressPrinter {
         `seed ${event.seed} ${event.order} | ${event.phase.padEnd(7)} ${(event.task ?? '').padEnd(10)} epoch ${event.epoch}/${event.epochs}  loss ${event.loss.toFixed(4)}  train acc ${event.trainAccuracy.toFixed(1)}%  ${Math.round(event.examplesPerSecond)} ex/s`,
       );
     } else if (event.type === 'memory-updated') {
-      this.line(`seed ${event.seed} ${event.order} | memory  ${event.task.padEnd(10)} kept ${event.size} of budget ${event.budget} (total ${event.total})`);
+      this.line(
+        `seed ${event.seed} ${event.order} | memory  ${event.task.padEnd(10)} kept ${event.size} of budget ${event.budget} (total ${event.total})`,
+      );
     } else if (event.type === 'log') this.line(`${event.level}: ${event.message}`);
   }
 

@@ -21,15 +21,27 @@ export async function reportCommand(argv: readonly string[]): Promise<number> {
       console.error(`l2r report: ${dir} has no readable ${RUN_FILES.metrics}; is the run finished?`);
       return 1;
     }
-    sections.push(`## ${metrics.stream} (${metrics.runId})`, '', `Backend ${metrics.backend}, ${metrics.seconds.toFixed(1)} s.`, '', resultsTable(metrics), '');
-    const routing = await readFile(join(dir, RUN_FILES.routing), 'utf8').then((t) => JSON.parse(t) as RoutingFile).catch(() => undefined);
+    sections.push(
+      `## ${metrics.stream} (${metrics.runId})`,
+      '',
+      `Backend ${metrics.backend}, ${metrics.seconds.toFixed(1)} s.`,
+      '',
+      resultsTable(metrics),
+      '',
+    );
+    const routing = await readFile(join(dir, RUN_FILES.routing), 'utf8')
+      .then((t) => JSON.parse(t) as RoutingFile)
+      .catch(() => undefined);
     const table = routing?.tables[0];
     if (table !== undefined) {
       const last = table.layers - 1;
       sections.push(
         `Routing confusion (${table.method}, seed ${table.seed}, order ${table.order}, last layer): rows are true tasks, columns the dominant adapter.`,
         '',
-        renderTable(['task', ...table.adapters], table.adapters.map((t, i) => [t, ...(table.confusion[last]?.[i] ?? []).map(String)])),
+        renderTable(
+          ['task', ...table.adapters],
+          table.adapters.map((t, i) => [t, ...(table.confusion[last]?.[i] ?? []).map(String)]),
+        ),
         '',
       );
     }

@@ -27,7 +27,13 @@ function stamp(when: Date): string {
 
 /** `l2r run FILE.l2r [--out DIR] [--backend B] [--resume RUN_DIR] [--seeds 1,2] [--stream NAME]`. */
 export async function runCommand(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { out: 'value', backend: 'value', resume: 'value', seeds: 'value', stream: 'value' });
+  const args = parseArgs(argv, {
+    out: 'value',
+    backend: 'value',
+    resume: 'value',
+    seeds: 'value',
+    stream: 'value',
+  });
   const backend = flag(args, 'backend');
   if (backend !== undefined && !backends.includes(backend)) {
     console.error(`l2r run: --backend must be one of ${backends.join(', ')}`);
@@ -47,7 +53,9 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   } else {
     const file = args.positionals[0];
     if (file === undefined) {
-      console.error('usage: l2r run FILE.l2r [--out DIR] [--backend gpu|node|wasm|cpu] [--resume RUN_DIR] [--seeds 1,2] [--stream NAME]');
+      console.error(
+        'usage: l2r run FILE.l2r [--out DIR] [--backend gpu|node|wasm|cpu] [--resume RUN_DIR] [--seeds 1,2] [--stream NAME]',
+      );
       return 2;
     }
     const loaded = await loadStreamFile(file, { stream: flag(args, 'stream') });
@@ -58,7 +66,10 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     }
     spec = loaded.spec;
     const out = flag(args, 'out');
-    runDir = join(out !== undefined ? resolve(out) : spec.output, `${stamp(new Date())}-${spec.name.replace(/[^\w.-]+/g, '-')}`);
+    runDir = join(
+      out !== undefined ? resolve(out) : spec.output,
+      `${stamp(new Date())}-${spec.name.replace(/[^\w.-]+/g, '-')}`,
+    );
   }
   const seedsFlag = flag(args, 'seeds');
   const seeds = seedsFlag?.split(',').map((s) => Number(s.trim()));
@@ -68,11 +79,21 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   }
   const printer = new ProgressPrinter();
   const started = Date.now();
-  printer.line(`L2R Studio · stream ${spec.name} · ${spec.tasks.length} tasks · ${spec.seeds.length} seed(s) × ${spec.orders.length} order(s)`);
+  printer.line(
+    `L2R Studio · stream ${spec.name} · ${spec.tasks.length} tasks · ${spec.seeds.length} seed(s) × ${spec.orders.length} order(s)`,
+  );
   printer.line(`run folder: ${runDir}`);
   const worker = runWorker(
     workerScript().script,
-    { kind: 'start', spec, runDir, resume: resumeDir !== undefined, backend: backend as BackendPreference | undefined, seeds, progressIntervalMs: 250 },
+    {
+      kind: 'start',
+      spec,
+      runDir,
+      resume: resumeDir !== undefined,
+      backend: backend as BackendPreference | undefined,
+      seeds,
+      progressIntervalMs: 250,
+    },
     {
       onBackend: (name, skipped) => {
         printer.line(`backend: ${name}${skipped.length > 0 ? ` (skipped: ${skipped.join('; ')})` : ''}`);
@@ -105,6 +126,8 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   printer.line('');
   printer.line(resultsTable(metrics));
   printer.line('');
-  printer.line(`finished in ${((Date.now() - started) / 1000).toFixed(1)} s on ${metrics.backend}; results in ${runDir}`);
+  printer.line(
+    `finished in ${((Date.now() - started) / 1000).toFixed(1)} s on ${metrics.backend}; results in ${runDir}`,
+  );
   return 0;
 }

@@ -1,6 +1,17 @@
 import type { MetricsFile } from '../protocol/runFolder';
 
-const methodOrder = ['l2r-wavg', 'l2r-merge', 'softmax-wavg', 'softmax-merge', 'oracle', 'upper', 'lower', 'epi', 'mocl', 'dam'];
+const methodOrder = [
+  'l2r-wavg',
+  'l2r-merge',
+  'softmax-wavg',
+  'softmax-merge',
+  'oracle',
+  'upper',
+  'lower',
+  'epi',
+  'mocl',
+  'dam',
+];
 
 function cell(mean: number | undefined, std: number | undefined, n: number): string {
   if (mean === undefined) return '-';
@@ -11,15 +22,27 @@ function cell(mean: number | undefined, std: number | undefined, n: number): str
 export function resultsTable(metrics: MetricsFile): string {
   const methods = [...new Set(metrics.aggregate.map((a) => a.method))].sort((a, b) => rank(a) - rank(b));
   const rows = methods.map((method) => {
-    const get = (setting: 'cil' | 'til') => metrics.aggregate.find((a) => a.method === method && a.setting === setting && a.memory === undefined);
+    const get = (setting: 'cil' | 'til') =>
+      metrics.aggregate.find((a) => a.method === method && a.setting === setting && a.memory === undefined);
     const cil = get('cil');
     const til = get('til');
-    return [method, cell(cil?.accuracyMean, cil?.accuracyStd, cil?.n ?? 0), cell(til?.accuracyMean, til?.accuracyStd, til?.n ?? 0)];
+    return [
+      method,
+      cell(cil?.accuracyMean, cil?.accuracyStd, cil?.n ?? 0),
+      cell(til?.accuracyMean, til?.accuracyStd, til?.n ?? 0),
+    ];
   });
   const lines = [renderTable(['method', 'CIL acc %', 'TIL acc %'], rows)];
   const single = singleTask(metrics);
   if (single.length > 0) {
-    lines.push('', 'Single-task accuracy (each task with its own adapter and head), %:', renderTable(['task', 'accuracy'], single.map(([t, a]) => [t, a.toFixed(1)])));
+    lines.push(
+      '',
+      'Single-task accuracy (each task with its own adapter and head), %:',
+      renderTable(
+        ['task', 'accuracy'],
+        single.map(([t, a]) => [t, a.toFixed(1)]),
+      ),
+    );
   }
   return lines.join('\n');
 }
@@ -43,6 +66,11 @@ function rank(method: string): number {
 
 export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
-  return [line(header), `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+  const line = (cells: readonly string[]): string =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
+  return [
+    line(header),
+    `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
 }

@@ -16,7 +16,9 @@ export async function validateCommand(argv: readonly string[]): Promise<number> 
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
   if (spec !== undefined) {
-    console.log(`${shown}: stream '${spec.name}' is valid: ${spec.tasks.length} tasks, ${spec.orders.length} order(s), ${spec.seeds.length} seed(s); ${warnings} warning(s).`);
+    console.log(
+      `${shown}: stream '${spec.name}' is valid: ${spec.tasks.length} tasks, ${spec.orders.length} order(s), ${spec.seeds.length} seed(s); ${warnings} warning(s).`,
+    );
   } else console.log(`${shown}: ${errors} error(s), ${warnings} warning(s).`);
   return errors > 0 || spec === undefined ? 1 : 0;
 }

@@ -4,7 +4,8 @@ import type { BackendName } from '../protocol/spec';
 import type { StartRunMessage } from '../protocol/worker';
 import { isWorkerToHostMessage } from '../protocol/worker';
 
-export type WorkerEnd = { kind: 'completed' } | { kind: 'cancelled' } | { kind: 'failed'; message: string; detail?: string };
+export type WorkerEnd =
+  { kind: 'completed' } | { kind: 'cancelled' } | { kind: 'failed'; message: string; detail?: string };
 
 /**
  * Runs one worker process to the end: sends `start`, forwards events, and turns a crash or kill
@@ -13,7 +14,10 @@ export type WorkerEnd = { kind: 'completed' } | { kind: 'cancelled' } | { kind: 
 export function runWorker(
   script: string,
   start: StartRunMessage,
-  handlers: { onBackend(name: BackendName, skipped: readonly string[]): void; onEvent(event: RunEvent): void },
+  handlers: {
+    onBackend(name: BackendName, skipped: readonly string[]): void;
+    onEvent(event: RunEvent): void;
+  },
 ): { ended: Promise<WorkerEnd>; cancel(): void } {
   const child = fork(script, [], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'advanced' });
   const stderr: string[] = [];
@@ -39,8 +43,14 @@ export function runWorker(
     });
     child.on('exit', (code, signal) => {
       const tail = stderr.join('').trim().split('\n').slice(-5).join('\n');
-      const oom = /heap out of memory/i.test(tail) ? ' It ran out of memory: lower the batch size or raise --max-old-space-size.' : '';
-      finish({ kind: 'failed', message: `the training worker ${signal !== null ? `was killed (${signal})` : `exited with code ${code ?? '?'}`}.${oom}`, detail: tail });
+      const oom = /heap out of memory/i.test(tail)
+        ? ' It ran out of memory: lower the batch size or raise --max-old-space-size.'
+        : '';
+      finish({
+        kind: 'failed',
+        message: `the training worker ${signal !== null ? `was killed (${signal})` : `exited with code ${code ?? '?'}`}.${oom}`,
+        detail: tail,
+      });
     });
   });
   return {

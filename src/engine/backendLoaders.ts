@@ -37,9 +37,12 @@ async function loadNative(pkg: string, backend: string): Promise<Tf> {
     tf = load(pkg) as Tf;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(code === 'MODULE_NOT_FOUND' ? `${pkg} is not installed` : `${pkg} failed to load: ${String(error)}`);
+    throw new Error(
+      code === 'MODULE_NOT_FOUND' ? `${pkg} is not installed` : `${pkg} failed to load: ${String(error)}`,
+    );
   }
-  if (!(await tf.setBackend(backend))) throw new Error(`${pkg} is installed but its backend did not initialise`);
+  if (!(await tf.setBackend(backend)))
+    throw new Error(`${pkg} is installed but its backend did not initialise`);
   await tf.ready();
   return tf;
 }

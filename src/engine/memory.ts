@@ -15,10 +15,18 @@ export function memoryBudget(spec: MemorySpec, trainSize: number): number {
  * - reservoir: reservoir sampling over the task's stream of examples in arrival order.
  * Returns indices into the task's training split, never more than `budget`.
  */
-export function selectMemory(labels: Int32Array, budget: number, strategy: MemorySpec['strategy'], random: Random): number[] {
+export function selectMemory(
+  labels: Int32Array,
+  budget: number,
+  strategy: MemorySpec['strategy'],
+  random: Random,
+): number[] {
   const n = labels.length;
   const all = Array.from({ length: n }, (_, i) => i);
-  if (strategy === 'random') return shuffled(all, random).slice(0, budget).sort((a, b) => a - b);
+  if (strategy === 'random')
+    return shuffled(all, random)
+      .slice(0, budget)
+      .sort((a, b) => a - b);
   if (strategy === 'reservoir') {
     const reservoir: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -31,7 +39,8 @@ export function selectMemory(labels: Int32Array, budget: number, strategy: Memor
     return reservoir.sort((a, b) => a - b);
   }
   const byClass = new Map<number, number[]>();
-  for (const i of shuffled(all, random)) byClass.set(labels[i] ?? 0, [...(byClass.get(labels[i] ?? 0) ?? []), i]);
+  for (const i of shuffled(all, random))
+    byClass.set(labels[i] ?? 0, [...(byClass.get(labels[i] ?? 0) ?? []), i]);
   const queues = [...byClass.keys()].sort((a, b) => a - b).map((c) => byClass.get(c) ?? []);
   const chosen: number[] = [];
   for (let round = 0; chosen.length < budget; round++) {

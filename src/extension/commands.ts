@@ -250,7 +250,10 @@ async function newStreamFromExample(ctx: Ctx): Promise<void> {
     return;
   }
   const examples = vscode.Uri.joinPath(ctx.extension.extensionUri, 'examples').fsPath;
-  const names = (await readdir(examples, { withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith('.l2r')).map((e) => e.name).sort();
+  const names = (await readdir(examples, { withFileTypes: true }))
+    .filter((e) => e.isFile() && e.name.endsWith('.l2r'))
+    .map((e) => e.name)
+    .sort();
   const picked = await vscode.window.showQuickPick(names, { title: 'Which example stream?' });
   if (picked === undefined) return;
   const target = join(folder.uri.fsPath, picked);

@@ -28,14 +28,20 @@ interface Sample {
  * text, label and split-key fields; bert folders hold their three files; in class-incremental
  * streams, tasks that share label names; a memory count larger than a task. Reads only file heads.
  */
-export async function checkDataFiles(doc: Document, sourceFile: string, probe: FileProbe): Promise<Diagnostic[]> {
+export async function checkDataFiles(
+  doc: Document,
+  sourceFile: string,
+  probe: FileProbe,
+): Promise<Diagnostic[]> {
   const base = dirname(sourceFile);
   const out: Diagnostic[] = [];
   const labelsByTask = new Map<string, { labels: ReadonlySet<string>; node: TaskNode }>();
   const rowsByTask = new Map<string, { rows: number; complete: boolean }>();
   await Promise.all(
     doc.tasks.map(async (task) => {
-      const props = new Map(task.members.filter((m): m is PropertyNode => m.type === 'property').map((p) => [p.key, p]));
+      const props = new Map(
+        task.members.filter((m): m is PropertyNode => m.type === 'property').map((p) => [p.key, p]),
+      );
       const fields = ['text', 'label', 'split_key']
         .map((key) => ({ key, name: stringOf(props.get(key)) ?? (key === 'split_key' ? undefined : key) }))
         .filter((f): f is { key: string; name: string } => f.name !== undefined);
@@ -45,13 +51,23 @@ export async function checkDataFiles(doc: Document, sourceFile: string, probe: F
         if (p?.value === undefined || path === undefined) continue;
         const full = isAbsolute(path) ? path : join(base, path);
         if (!(await probe.exists(full))) {
-          out.push({ severity: 'error', message: `File not found: ${path} (looked in ${full}).`, range: p.value.range, code: 'missing-file' });
+          out.push({
+            severity: 'error',
+            message: `File not found: ${path} (looked in ${full}).`,
+            range: p.value.range,
+            code: 'missing-file',
+          });
           continue;
         }
         const head = await probe.head(full, HEAD_BYTES);
         const size = await probe.size(full);
         if (head === undefined) continue;
-        const sample = sampleOf(head, formatOf(full, stringOf(props.get('format'))), fields.find((f) => f.key === 'label')?.name ?? 'label', size !== undefined && size <= HEAD_BYTES);
+        const sample = sampleOf(
+          head,
+          formatOf(full, stringOf(props.get('format'))),
+          fields.find((f) => f.key === 'label')?.name ?? 'label',
+          size !== undefined && size <= HEAD_BYTES,
+        );
         for (const f of fields) {
           if (sample.columns.length > 0 && !sample.columns.includes(f.name)) {
             out.push({
@@ -87,7 +103,12 @@ function formatOf(path: string, declared: string | undefined): 'jsonl' | 'csv' |
   return ext === '.csv' ? 'csv' : ext === '.tsv' ? 'tsv' : 'jsonl';
 }
 
-function sampleOf(head: string, format: 'jsonl' | 'csv' | 'tsv', labelField: string, complete: boolean): Sample {
+function sampleOf(
+  head: string,
+  format: 'jsonl' | 'csv' | 'tsv',
+  labelField: string,
+  complete: boolean,
+): Sample {
   const text = head.charCodeAt(0) === 0xfeff ? head.slice(1) : head;
   const lines = text.split('\n');
   if (!complete) lines.pop(); // the last line of a head may be cut
@@ -110,7 +131,10 @@ function sampleOf(head: string, format: 'jsonl' | 'csv' | 'tsv', labelField: str
     return { columns: [...columns], labels, rows, complete };
   }
   const delimiter = format === 'tsv' ? '\t' : ',';
-  const header = (lines[0] ?? '').replace(/\r$/, '').split(delimiter).map((c) => c.trim().replace(/^"|"$/g, ''));
+  const header = (lines[0] ?? '')
+    .replace(/\r$/, '')
+    .split(delimiter)
+    .map((c) => c.trim().replace(/^"|"$/g, ''));
   const labelIndex = header.indexOf(labelField);
   let rows = 0;
   for (const line of lines.slice(1)) {
@@ -123,9 +147,17 @@ function sampleOf(head: string, format: 'jsonl' | 'csv' | 'tsv', labelField: str
   return { columns: header, labels, rows, complete };
 }
 
-function warnSharedLabels(stream: StreamNode, labelsByTask: Map<string, { labels: ReadonlySet<string>; node: TaskNode }>, out: Diagnostic[]): void {
+function warnSharedLabels(
+  stream: StreamNode,
+  labelsByTask: Map<string, { labels: ReadonlySet<string>; node: TaskNode }>,
+  out: Diagnostic[],
+): void {
   const settings = stream.members.find((m) => m.type === 'property' && m.key === 'settings');
-  const cil = settings === undefined || (settings.type === 'property' && settings.value?.type === 'list' && settings.value.items.some((i) => i.text === 'cil'));
+  const cil =
+    settings === undefined ||
+    (settings.type === 'property' &&
+      settings.value?.type === 'list' &&
+      settings.value.items.some((i) => i.text === 'cil'));
   if (!cil) return;
   const owner = new Map<string, string>();
   for (const [task, { labels, node }] of labelsByTask) {
@@ -145,13 +177,20 @@ function warnSharedLabels(stream: StreamNode, labelsByTask: Map<string, { labels
   }
 }
 
-function warnMemoryTooLarge(stream: StreamNode, doc: Document, rows: Map<string, { rows: number; complete: boolean }>, out: Diagnostic[]): void {
+function warnMemoryTooLarge(
+  stream: StreamNode,
+  doc: Document,
+  rows: Map<string, { rows: number; complete: boolean }>,
+  out: Diagnostic[],
+): void {
   const memory = stream.members.find((m) => m.type === 'block' && m.key === 'memory');
   const size = memory?.type === 'block' ? memory.properties.find((p) => p.key === 'size') : undefined;
   const value = size?.value;
   if (value?.type !== 'scalar' || value.kind !== 'number' || value.number === undefined) return;
   for (const task of doc.tasks) {
-    const maxTrain = task.members.find((m): m is PropertyNode => m.type === 'property' && m.key === 'max_train')?.value as ScalarValue | undefined;
+    const maxTrain = task.members.find(
+      (m): m is PropertyNode => m.type === 'property' && m.key === 'max_train',
+    )?.value as ScalarValue | undefined;
     const known = rows.get(task.name);
     const available = maxTrain?.number ?? (known?.complete === true ? known.rows : undefined);
     if (available !== undefined && value.number > available) {
@@ -165,7 +204,12 @@ function warnMemoryTooLarge(stream: StreamNode, doc: Document, rows: Map<string,
   }
 }
 
-async function checkBertFolder(stream: StreamNode, base: string, probe: FileProbe, out: Diagnostic[]): Promise<void> {
+async function checkBertFolder(
+  stream: StreamNode,
+  base: string,
+  probe: FileProbe,
+  out: Diagnostic[],
+): Promise<void> {
   const backbone = stream.members.find((m) => m.type === 'block' && m.key === 'backbone');
   if (backbone?.type !== 'block') return;
   const type = backbone.properties.find((p) => p.key === 'type')?.value;
@@ -173,7 +217,8 @@ async function checkBertFolder(stream: StreamNode, base: string, probe: FileProb
   if (type?.type !== 'scalar' || type.text !== 'bert' || path?.value?.type !== 'scalar') return;
   const folder = isAbsolute(path.value.text) ? path.value.text : join(base, path.value.text);
   const missing: string[] = [];
-  for (const file of ['config.json', 'model.safetensors', 'vocab.txt']) if (!(await probe.exists(join(folder, file)))) missing.push(file);
+  for (const file of ['config.json', 'model.safetensors', 'vocab.txt'])
+    if (!(await probe.exists(join(folder, file)))) missing.push(file);
   if (missing.length > 0) {
     out.push({
       severity: 'error',

@@ -16,7 +16,8 @@ export function format(source: string, indent = '  '): string | undefined {
   let depth = 0;
   let inList = 0;
   let previous: Token | undefined;
-  const gap = (t: Token): string => (previous === undefined ? '' : source.slice(previous.range.end, t.range.start));
+  const gap = (t: Token): string =>
+    previous === undefined ? '' : source.slice(previous.range.end, t.range.start);
   const flush = (): void => {
     if (line.trim() !== '') lines.push(indent.repeat(depth) + line.trim());
     line = '';
@@ -73,7 +74,9 @@ export function format(source: string, indent = '  '): string | undefined {
       case ',':
         break;
       default: {
-        const startsMember = t.kind === 'ident' && (previous === undefined || /^[{};,\]]$/.test(previous.text) || isValueEnd(tokens, i));
+        const startsMember =
+          t.kind === 'ident' &&
+          (previous === undefined || /^[{};,\]]$/.test(previous.text) || isValueEnd(tokens, i));
         if (startsMember) {
           flush();
           blankLineBefore(t);

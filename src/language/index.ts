@@ -36,16 +36,29 @@ export interface FileDiagnostic {
 }
 
 /** Everything the editor shows for a document: syntax, semantics and (optionally) data files. */
-export async function diagnose(doc: Document, sourceFile: string, options: { checkData: boolean; probe?: FileProbe }): Promise<Diagnostic[]> {
+export async function diagnose(
+  doc: Document,
+  sourceFile: string,
+  options: { checkData: boolean; probe?: FileProbe },
+): Promise<Diagnostic[]> {
   const found = validate(doc);
-  if (options.checkData) found.push(...(await checkDataFiles(doc, sourceFile, options.probe ?? nodeFileProbe())));
+  if (options.checkData)
+    found.push(...(await checkDataFiles(doc, sourceFile, options.probe ?? nodeFileProbe())));
   return found.sort((a, b) => a.range.start - b.range.start);
 }
 
 export function toFileDiagnostic(d: Diagnostic, lines: LineIndex): FileDiagnostic {
   const start = lines.position(d.range.start);
   const end = lines.position(d.range.end);
-  return { severity: d.severity, message: d.message, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1, code: d.code };
+  return {
+    severity: d.severity,
+    message: d.message,
+    line: start.line + 1,
+    column: start.character + 1,
+    endLine: end.line + 1,
+    endColumn: end.character + 1,
+    code: d.code,
+  };
 }
 
 /** `file:line:col: severity: message`, as compilers print. */
@@ -57,7 +70,10 @@ export function formatDiagnostic(file: string, d: FileDiagnostic): string {
  * Reads, parses and validates a stream file, and builds the spec of one stream (the first, or
  * `options.stream`) when there are no errors.
  */
-export async function loadStreamFile(filePath: string, options: { stream?: string } = {}): Promise<{ spec?: ExperimentSpec; diagnostics: readonly FileDiagnostic[] }> {
+export async function loadStreamFile(
+  filePath: string,
+  options: { stream?: string } = {},
+): Promise<{ spec?: ExperimentSpec; diagnostics: readonly FileDiagnostic[] }> {
   const file = resolve(filePath);
   let text: string;
   try {
@@ -65,16 +81,36 @@ export async function loadStreamFile(filePath: string, options: { stream?: strin
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return {
-      diagnostics: [{ severity: 'error', message: code === 'ENOENT' ? `No such file: ${file}` : `Cannot read ${file} (${code ?? String(error)})`, line: 1, column: 1, endLine: 1, endColumn: 1, code: 'read' }],
+      diagnostics: [
+        {
+          severity: 'error',
+          message:
+            code === 'ENOENT' ? `No such file: ${file}` : `Cannot read ${file} (${code ?? String(error)})`,
+          line: 1,
+          column: 1,
+          endLine: 1,
+          endColumn: 1,
+          code: 'read',
+        },
+      ],
     };
   }
   const doc = parse(text);
   const lines = new LineIndex(text);
   const diagnostics = (await diagnose(doc, file, { checkData: true })).map((d) => toFileDiagnostic(d, lines));
-  const stream = options.stream !== undefined ? doc.streams.find((s) => s.name === options.stream) : doc.streams[0];
+  const stream =
+    options.stream !== undefined ? doc.streams.find((s) => s.name === options.stream) : doc.streams[0];
   if (stream === undefined) {
-    const message = options.stream !== undefined ? `No stream named '${options.stream}' in ${file} (it has: ${doc.streams.map((s) => s.name).join(', ') || 'none'}).` : `${file} declares no stream.`;
-    return { diagnostics: [...diagnostics, { severity: 'error', message, line: 1, column: 1, endLine: 1, endColumn: 1, code: 'no-stream' }] };
+    const message =
+      options.stream !== undefined
+        ? `No stream named '${options.stream}' in ${file} (it has: ${doc.streams.map((s) => s.name).join(', ') || 'none'}).`
+        : `${file} declares no stream.`;
+    return {
+      diagnostics: [
+        ...diagnostics,
+        { severity: 'error', message, line: 1, column: 1, endLine: 1, endColumn: 1, code: 'no-stream' },
+      ],
+    };
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   return { spec: toExperimentSpec(doc, stream, file), diagnostics };

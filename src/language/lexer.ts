@@ -61,10 +61,24 @@ export function lex(source: string): Token[] {
       // missing quote does not also swallow the block's '}'.
       const trimmed = source.slice(start, i).replace(/[\s}\],]+$/, '');
       i = start + Math.max(1, trimmed.length);
-      tokens.push({ kind: 'invalid', text: trimmed, value: 'unterminated string: add the closing "', range: { start, end: i } });
+      tokens.push({
+        kind: 'invalid',
+        text: trimmed,
+        value: 'unterminated string: add the closing "',
+        range: { start, end: i },
+      });
       continue;
     }
-    if (c === '{' || c === '}' || c === '[' || c === ']' || c === '=' || c === ',' || c === ';' || c === ':') {
+    if (
+      c === '{' ||
+      c === '}' ||
+      c === '[' ||
+      c === ']' ||
+      c === '=' ||
+      c === ',' ||
+      c === ';' ||
+      c === ':'
+    ) {
       i++;
       tokens.push({ kind: 'punct', text: c, range: { start, end: i } });
       continue;
@@ -89,7 +103,12 @@ export function lex(source: string): Token[] {
     // Anything else (a stray character, a letter of another script outside a string).
     const cp = source.codePointAt(i) ?? 0;
     i += cp > 0xffff ? 2 : 1;
-    tokens.push({ kind: 'invalid', text: source.slice(start, i), value: `unexpected character '${source.slice(start, i)}'`, range: { start, end: i } });
+    tokens.push({
+      kind: 'invalid',
+      text: source.slice(start, i),
+      value: `unexpected character '${source.slice(start, i)}'`,
+      range: { start, end: i },
+    });
   }
   tokens.push({ kind: 'eof', text: '', range: { start: n, end: n } });
   return tokens;

@@ -35,15 +35,22 @@ class Parser {
   constructor(source: string) {
     const all = lex(source);
     this.tokens = all.filter((t) => t.kind !== 'comment');
-    for (const t of all) if (t.kind === 'invalid') this.errors.push({ message: capitalise(t.value ?? 'invalid token'), range: t.range });
+    for (const t of all)
+      if (t.kind === 'invalid')
+        this.errors.push({ message: capitalise(t.value ?? 'invalid token'), range: t.range });
     // Invalid tokens are reported once here; an unterminated string still stands in for its value,
     // anything else is skipped like whitespace.
     this.tokens = this.tokens
-      .map((t): Token => (t.kind === 'invalid' && t.text.startsWith('"') ? { kind: 'string', text: t.text, value: t.text.slice(1), range: t.range } : t))
+      .map((t): Token =>
+        t.kind === 'invalid' && t.text.startsWith('"')
+          ? { kind: 'string', text: t.text, value: t.text.slice(1), range: t.range }
+          : t,
+      )
       .filter((t) => t.kind !== 'invalid');
     let previousEnd = 0;
     for (const t of this.tokens) {
-      if (previousEnd === 0 || source.slice(previousEnd, t.range.start).includes('\n')) this.lineStarts.add(t);
+      if (previousEnd === 0 || source.slice(previousEnd, t.range.start).includes('\n'))
+        this.lineStarts.add(t);
       previousEnd = t.range.end;
     }
   }
@@ -82,7 +89,13 @@ class Parser {
         if (member !== undefined) members.push(member);
       }
     });
-    return { type: 'stream', name: name.text, nameRange: name.range, members, range: { start: keyword.range.start, end } };
+    return {
+      type: 'stream',
+      name: name.text,
+      nameRange: name.range,
+      members,
+      range: { start: keyword.range.start, end },
+    };
   }
 
   private task(): TaskNode | undefined {
@@ -94,7 +107,13 @@ class Parser {
       const member = this.member();
       if (member !== undefined) members.push(member);
     });
-    return { type: 'task', name: name.text, nameRange: name.range, members, range: { start: keyword.range.start, end } };
+    return {
+      type: 'task',
+      name: name.text,
+      nameRange: name.range,
+      members,
+      range: { start: keyword.range.start, end },
+    };
   }
 
   /** `{ member* }`: returns the end offset; recovers from a missing closing brace at the next top-level keyword. */
@@ -107,7 +126,13 @@ class Parser {
     }
     for (;;) {
       const t = this.peek();
-      if (t.kind === 'eof' || (this.startsLine(t) && t.kind === 'ident' && (t.text === 'stream' || t.text === 'task') && this.peekAt(1).kind === 'ident')) {
+      if (
+        t.kind === 'eof' ||
+        (this.startsLine(t) &&
+          t.kind === 'ident' &&
+          (t.text === 'stream' || t.text === 'task') &&
+          this.peekAt(1).kind === 'ident')
+      ) {
         this.error("Missing '}' to close this block", open.range);
         return t.range.start;
       }
@@ -160,19 +185,34 @@ class Parser {
       const property = this.property(propertyKey);
       if (property !== undefined) properties.push(property);
     }
-    return { type: 'block', key: key.text, keyRange: key.range, properties, range: { start: key.range.start, end } };
+    return {
+      type: 'block',
+      key: key.text,
+      keyRange: key.range,
+      properties,
+      range: { start: key.range.start, end },
+    };
   }
 
   private property(key: Token): PropertyNode | undefined {
     const eq = this.peek();
     if (!this.eat('=')) {
-      this.error(`Expected '=' after '${key.text}'`, eq.kind === 'eof' || this.startsLine(eq) ? key.range : eq.range);
+      this.error(
+        `Expected '=' after '${key.text}'`,
+        eq.kind === 'eof' || this.startsLine(eq) ? key.range : eq.range,
+      );
       this.skipToMemberStart();
       return { type: 'property', key: key.text, keyRange: key.range, range: key.range };
     }
     const value = this.value(key.text, eq);
     this.eatSeparator();
-    return { type: 'property', key: key.text, keyRange: key.range, value, range: { start: key.range.start, end: value?.range.end ?? eq.range.end } };
+    return {
+      type: 'property',
+      key: key.text,
+      keyRange: key.range,
+      value,
+      range: { start: key.range.start, end: value?.range.end ?? eq.range.end },
+    };
   }
 
   private value(key: string, after: Token): Value | undefined {
@@ -209,7 +249,12 @@ class Parser {
       items.push(this.scalar());
       if (!this.eat(',')) {
         const next = this.peek();
-        if (!(next.kind === 'punct' && next.text === ']') && this.startsLine(next) && next.kind === 'ident' && this.peekAt(1).text === '=') {
+        if (
+          !(next.kind === 'punct' && next.text === ']') &&
+          this.startsLine(next) &&
+          next.kind === 'ident' &&
+          this.peekAt(1).text === '='
+        ) {
           this.error(`Missing ']' to close the list of '${key}'`, open.range);
           return undefined;
         }
@@ -223,7 +268,13 @@ class Parser {
       case 'number':
         return { type: 'scalar', kind: 'number', text: t.text, number: Number(t.text), range: t.range };
       case 'percent':
-        return { type: 'scalar', kind: 'percent', text: t.text, number: Number(t.text.slice(0, -1)), range: t.range };
+        return {
+          type: 'scalar',
+          kind: 'percent',
+          text: t.text,
+          number: Number(t.text.slice(0, -1)),
+          range: t.range,
+        };
       case 'string':
         return { type: 'scalar', kind: 'string', text: t.value ?? '', range: t.range };
       default:
@@ -259,7 +310,13 @@ class Parser {
       else this.error(`Expected a task name in 'order ${name.text}', found ${item.text}`, item.range);
     }
     this.eatSeparator();
-    return { type: 'order', name: name.text, nameRange: name.range, tasks, range: { start: keyword.range.start, end: list?.range.end ?? eq.range.end } };
+    return {
+      type: 'order',
+      name: name.text,
+      nameRange: name.range,
+      tasks,
+      range: { start: keyword.range.start, end: list?.range.end ?? eq.range.end },
+    };
   }
 
   private expectName(what: string): Token | undefined {

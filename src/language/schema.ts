@@ -46,7 +46,12 @@ export const schema: Record<Context, Record<string, KeySpec>> = {
       doc: "Base values for every key: `default` (this product's defaults, chosen on validation data) or `paper` (the L2R paper's recipe: 2% random memory, routers 10 epochs, heads not tuned, no character n-grams). Keys written in the file override the preset.",
       example: 'preset = paper',
     },
-    seeds: { type: { kind: 'intList', min: 0 }, default: '[1]', doc: 'Seeds of the sweep: every seed runs every order.', example: 'seeds = [1, 2, 3]' },
+    seeds: {
+      type: { kind: 'intList', min: 0 },
+      default: '[1]',
+      doc: 'Seeds of the sweep: every seed runs every order.',
+      example: 'seeds = [1, 2, 3]',
+    },
     settings: {
       type: { kind: 'enumList', values: ['cil', 'til'] },
       default: '[cil, til]',
@@ -65,7 +70,12 @@ export const schema: Record<Context, Record<string, KeySpec>> = {
       doc: 'Methods run beside L2R on the same data: `lower` (one adapter fine-tuned sequentially), `upper` (one adapter trained jointly), `oracle` (true task id picks the adapter), `epi`, `mocl`, `dam` (similarity-based routing), `softmax` (L2R with a softmax router).',
       example: 'baselines = [lower, upper, oracle]',
     },
-    output: { type: { kind: 'path', folder: true }, default: '".l2r/runs"', doc: 'Folder that receives run folders, relative to this file.', example: 'output = "runs"' },
+    output: {
+      type: { kind: 'path', folder: true },
+      default: '".l2r/runs"',
+      doc: 'Folder that receives run folders, relative to this file.',
+      example: 'output = "runs"',
+    },
     backend: {
       type: { kind: 'enum', values: ['auto', 'gpu', 'node', 'wasm', 'cpu'] },
       default: 'auto',
@@ -80,23 +90,67 @@ export const schema: Record<Context, Record<string, KeySpec>> = {
       doc: '`glove100`: embedded GloVe 100-d vectors (50k words), mean-pooled, then frozen layers; `hashed`: hashed word and character n-grams, no data file; `bert`: a local BERT-family checkpoint folder.',
       example: 'type = glove100',
     },
-    layers: { type: { kind: 'int', min: 1, max: 24 }, default: '4', doc: 'Frozen layers above the pooled input, each followed by an adapter slot.', example: 'layers = 4' },
-    dim: { type: { kind: 'int', min: 8, max: 2048 }, default: '256', doc: 'Width of the frozen layers.', example: 'dim = 256' },
+    layers: {
+      type: { kind: 'int', min: 1, max: 24 },
+      default: '4',
+      doc: 'Frozen layers above the pooled input, each followed by an adapter slot.',
+      example: 'layers = 4',
+    },
+    dim: {
+      type: { kind: 'int', min: 8, max: 2048 },
+      default: '256',
+      doc: 'Width of the frozen layers.',
+      example: 'dim = 256',
+    },
     char_ngrams: {
       type: { kind: 'bool' },
       default: 'true',
       doc: 'glove100 only: append hashed character n-gram features, which cover scripts and words GloVe lacks.',
       example: 'char_ngrams = false',
     },
-    buckets: { type: { kind: 'int', min: 16, max: 1048576 }, default: '4096', doc: 'hashed only: number of hash buckets.', example: 'buckets = 8192' },
-    path: { type: { kind: 'path', folder: true }, doc: 'bert only: folder with `config.json`, `model.safetensors` and `vocab.txt`, relative to this file.', example: 'path = "models/bert-base-uncased"' },
-    max_length: { type: { kind: 'int', min: 8, max: 4096 }, default: '128', doc: 'bert only: maximum WordPiece tokens per example.', example: 'max_length = 128' },
+    buckets: {
+      type: { kind: 'int', min: 16, max: 1048576 },
+      default: '4096',
+      doc: 'hashed only: number of hash buckets.',
+      example: 'buckets = 8192',
+    },
+    path: {
+      type: { kind: 'path', folder: true },
+      doc: 'bert only: folder with `config.json`, `model.safetensors` and `vocab.txt`, relative to this file.',
+      example: 'path = "models/bert-base-uncased"',
+    },
+    max_length: {
+      type: { kind: 'int', min: 8, max: 4096 },
+      default: '128',
+      doc: 'bert only: maximum WordPiece tokens per example.',
+      example: 'max_length = 128',
+    },
   },
   adapter: {
-    bottleneck: { type: { kind: 'int', min: 1, max: 4096 }, default: '64', doc: 'Bottleneck width of each adapter (down-projection size).', example: 'bottleneck = 64' },
-    epochs: { type: { kind: 'int', min: 1, max: 1000 }, default: '3', doc: 'Training epochs of each task’s adapters.', example: 'epochs = 3' },
-    lr: { type: { kind: 'number', min: 0, exclusiveMin: true, max: 10 }, default: '1e-3', doc: 'Adam learning rate of the adapters and heads.', example: 'lr = 1e-3' },
-    batch: { type: { kind: 'int', min: 1, max: 65536 }, default: '32', doc: 'Mini-batch size.', example: 'batch = 32' },
+    bottleneck: {
+      type: { kind: 'int', min: 1, max: 4096 },
+      default: '64',
+      doc: 'Bottleneck width of each adapter (down-projection size).',
+      example: 'bottleneck = 64',
+    },
+    epochs: {
+      type: { kind: 'int', min: 1, max: 1000 },
+      default: '3',
+      doc: 'Training epochs of each task’s adapters.',
+      example: 'epochs = 3',
+    },
+    lr: {
+      type: { kind: 'number', min: 0, exclusiveMin: true, max: 10 },
+      default: '1e-3',
+      doc: 'Adam learning rate of the adapters and heads.',
+      example: 'lr = 1e-3',
+    },
+    batch: {
+      type: { kind: 'int', min: 1, max: 65536 },
+      default: '32',
+      doc: 'Mini-batch size.',
+      example: 'batch = 32',
+    },
   },
   memory: {
     size: {
@@ -111,7 +165,11 @@ export const schema: Record<Context, Record<string, KeySpec>> = {
       doc: '`random`: a uniform sample (the paper); `balanced`: equal examples per class; `reservoir`: reservoir sampling over the task’s examples in arrival order.',
       example: 'strategy = balanced',
     },
-    sweep: { type: { kind: 'percentList' }, doc: 'Optional memory sizes (percent) to sweep in one run.', example: 'sweep = [1%, 5%, 10%, 30%]' },
+    sweep: {
+      type: { kind: 'percentList' },
+      doc: 'Optional memory sizes (percent) to sweep in one run.',
+      example: 'sweep = [1%, 5%, 10%, 30%]',
+    },
   },
   router: {
     activation: {
@@ -120,16 +178,36 @@ export const schema: Record<Context, Record<string, KeySpec>> = {
       doc: '`gumbel_sigmoid` (the paper: several adapters can be active at once; sigmoid of the logits at inference) or `softmax` (the ablation).',
       example: 'activation = gumbel_sigmoid',
     },
-    temperature: { type: { kind: 'number', min: 0, exclusiveMin: true, max: 100 }, default: '1.0', doc: 'Relaxation temperature while training; must be > 0.', example: 'temperature = 0.5' },
-    epochs: { type: { kind: 'int', min: 1, max: 10000 }, default: '10', doc: 'Router training epochs over the memory.', example: 'epochs = 10' },
+    temperature: {
+      type: { kind: 'number', min: 0, exclusiveMin: true, max: 100 },
+      default: '1.0',
+      doc: 'Relaxation temperature while training; must be > 0.',
+      example: 'temperature = 0.5',
+    },
+    epochs: {
+      type: { kind: 'int', min: 1, max: 10000 },
+      default: '10',
+      doc: 'Router training epochs over the memory.',
+      example: 'epochs = 10',
+    },
     min_steps: {
       type: { kind: 'int', min: 0, max: 1000000 },
       default: '0',
       doc: 'Minimum optimiser steps: epochs repeat until this many steps are taken, so a small memory still trains the router (0: exactly `epochs`, as in the paper).',
       example: 'min_steps = 500',
     },
-    lr: { type: { kind: 'number', min: 0, exclusiveMin: true, max: 10 }, default: '1e-3', doc: 'Adam learning rate of the routers (and of the heads when tuned).', example: 'lr = 1e-3' },
-    batch: { type: { kind: 'int', min: 1, max: 65536 }, default: '32', doc: 'Router mini-batch size.', example: 'batch = 32' },
+    lr: {
+      type: { kind: 'number', min: 0, exclusiveMin: true, max: 10 },
+      default: '1e-3',
+      doc: 'Adam learning rate of the routers (and of the heads when tuned).',
+      example: 'lr = 1e-3',
+    },
+    batch: {
+      type: { kind: 'int', min: 1, max: 65536 },
+      default: '32',
+      doc: 'Router mini-batch size.',
+      example: 'batch = 32',
+    },
     schedule: {
       type: { kind: 'enum', values: ['after_stream', 'after-stream', 'after_each_task', 'after-each-task'] },
       default: 'after_stream',
@@ -144,20 +222,56 @@ export const schema: Record<Context, Record<string, KeySpec>> = {
     },
   },
   task: {
-    data: { type: { kind: 'path' }, required: true, doc: 'Training data file (JSONL, CSV or TSV), relative to this file.', example: 'data = "data/spam.train.jsonl"' },
-    test: { type: { kind: 'path' }, doc: 'Separate test file. Without it, `test_split` carves one from `data`.', example: 'test = "data/spam.test.jsonl"' },
-    format: { type: { kind: 'enum', values: ['jsonl', 'csv', 'tsv'] }, doc: 'File format; inferred from the extension when absent.', example: 'format = csv' },
-    text: { type: { kind: 'string' }, default: '"text"', doc: 'JSONL field or CSV/TSV column holding the text.', example: 'text = "body"' },
-    label: { type: { kind: 'string' }, default: '"label"', doc: 'JSONL field or CSV/TSV column holding the label.', example: 'label = "category"' },
-    test_split: { type: { kind: 'fraction' }, default: '20%', doc: 'Share of `data` held out as test when there is no `test` file: a percentage in (0, 100).', example: 'test_split = 20%' },
+    data: {
+      type: { kind: 'path' },
+      required: true,
+      doc: 'Training data file (JSONL, CSV or TSV), relative to this file.',
+      example: 'data = "data/spam.train.jsonl"',
+    },
+    test: {
+      type: { kind: 'path' },
+      doc: 'Separate test file. Without it, `test_split` carves one from `data`.',
+      example: 'test = "data/spam.test.jsonl"',
+    },
+    format: {
+      type: { kind: 'enum', values: ['jsonl', 'csv', 'tsv'] },
+      doc: 'File format; inferred from the extension when absent.',
+      example: 'format = csv',
+    },
+    text: {
+      type: { kind: 'string' },
+      default: '"text"',
+      doc: 'JSONL field or CSV/TSV column holding the text.',
+      example: 'text = "body"',
+    },
+    label: {
+      type: { kind: 'string' },
+      default: '"label"',
+      doc: 'JSONL field or CSV/TSV column holding the label.',
+      example: 'label = "category"',
+    },
+    test_split: {
+      type: { kind: 'fraction' },
+      default: '20%',
+      doc: 'Share of `data` held out as test when there is no `test` file: a percentage in (0, 100).',
+      example: 'test_split = 20%',
+    },
     split_key: {
       type: { kind: 'string' },
       doc: 'Field that groups rows (e.g. a document id): a group is never split between train and test (or validation), so text never leaks.',
       example: 'split_key = "doc"',
     },
-    max_train: { type: { kind: 'int', min: 1 }, doc: 'Cap on training examples (stratified, deterministic subsample).', example: 'max_train = 2000' },
+    max_train: {
+      type: { kind: 'int', min: 1 },
+      doc: 'Cap on training examples (stratified, deterministic subsample).',
+      example: 'max_train = 2000',
+    },
     max_test: { type: { kind: 'int', min: 1 }, doc: 'Cap on test examples.', example: 'max_test = 500' },
-    labels: { type: { kind: 'stringList' }, doc: 'Keep only these labels (after renaming).', example: 'labels = ["ham", "spam"]' },
+    labels: {
+      type: { kind: 'stringList' },
+      doc: 'Keep only these labels (after renaming).',
+      example: 'labels = ["ham", "spam"]',
+    },
   },
 };
 
@@ -168,7 +282,10 @@ export const blocksOf: Record<'stream' | 'task', readonly string[]> = {
 };
 
 /** Preset values (as written in a file) that differ from the schema defaults. */
-export const presets: Record<'default' | 'paper', Partial<Record<BlockName | 'stream', Record<string, string>>>> = {
+export const presets: Record<
+  'default' | 'paper',
+  Partial<Record<BlockName | 'stream', Record<string, string>>>
+> = {
   default: {},
   paper: {
     backbone: { char_ngrams: 'false' },

@@ -61,7 +61,9 @@ class Values {
   }
 }
 
-function propertiesOf(members: readonly (PropertyNode | BlockNode | { type: 'order' })[]): Map<string, Value> {
+function propertiesOf(
+  members: readonly (PropertyNode | BlockNode | { type: 'order' })[],
+): Map<string, Value> {
   const out = new Map<string, Value>();
   for (const m of members) if (m.type === 'property' && m.value !== undefined) out.set(m.key, m.value);
   return out;
@@ -109,7 +111,11 @@ function taskSpec(task: TaskNode, base: string): TaskSpec {
       labels: labelsValue?.type === 'list' ? labelsValue.items.map((i) => i.text) : undefined,
       rename:
         rename !== undefined
-          ? Object.fromEntries(rename.properties.filter((p) => p.value?.type === 'scalar').map((p) => [p.key, (p.value as ScalarValue).text]))
+          ? Object.fromEntries(
+              rename.properties
+                .filter((p) => p.value?.type === 'scalar')
+                .map((p) => [p.key, (p.value as ScalarValue).text]),
+            )
           : undefined,
     },
   };
@@ -130,10 +136,24 @@ export function toExperimentSpec(doc: Document, stream: StreamNode, sourceFile: 
   const type = backbone.text('type') ?? 'glove100';
   const backboneSpec: BackboneSpec =
     type === 'bert'
-      ? { type: 'bert', path: resolvePath(base, backbone.text('path') ?? ''), maxLength: backbone.number('max_length') }
+      ? {
+          type: 'bert',
+          path: resolvePath(base, backbone.text('path') ?? ''),
+          maxLength: backbone.number('max_length'),
+        }
       : type === 'hashed'
-        ? { type: 'hashed', layers: backbone.number('layers'), dim: backbone.number('dim'), buckets: backbone.number('buckets') }
-        : { type: 'glove100', layers: backbone.number('layers'), dim: backbone.number('dim'), charNgrams: backbone.bool('char_ngrams') };
+        ? {
+            type: 'hashed',
+            layers: backbone.number('layers'),
+            dim: backbone.number('dim'),
+            buckets: backbone.number('buckets'),
+          }
+        : {
+            type: 'glove100',
+            layers: backbone.number('layers'),
+            dim: backbone.number('dim'),
+            charNgrams: backbone.bool('char_ngrams'),
+          };
 
   const size = memory.scalar('size');
   const orders = stream.members.filter((m) => m.type === 'order');
@@ -149,20 +169,31 @@ export function toExperimentSpec(doc: Document, stream: StreamNode, sourceFile: 
         : [{ name: 'declared', tasks: doc.tasks.map((t) => t.name) }],
     seeds: top.list('seeds').map((v) => v.number ?? 0),
     backbone: backboneSpec,
-    adapter: { bottleneck: adapter.number('bottleneck'), epochs: adapter.number('epochs'), lr: adapter.number('lr'), batchSize: adapter.number('batch') },
+    adapter: {
+      bottleneck: adapter.number('bottleneck'),
+      epochs: adapter.number('epochs'),
+      lr: adapter.number('lr'),
+      batchSize: adapter.number('batch'),
+    },
     memory: {
-      size: size?.kind === 'percent' ? { kind: 'percent', value: size.number ?? 2 } : { kind: 'count', value: size?.number ?? 1 },
+      size:
+        size?.kind === 'percent'
+          ? { kind: 'percent', value: size.number ?? 2 }
+          : { kind: 'count', value: size?.number ?? 1 },
       strategy: (memory.text('strategy') ?? 'random') as MemoryStrategy,
       sweep: sweep.length > 0 ? sweep : undefined,
     },
     router: {
-      activation: (router.text('activation') ?? 'gumbel_sigmoid').startsWith('gumbel') ? 'gumbel-sigmoid' : ('softmax' as RouterActivation),
+      activation: (router.text('activation') ?? 'gumbel_sigmoid').startsWith('gumbel')
+        ? 'gumbel-sigmoid'
+        : ('softmax' as RouterActivation),
       temperature: router.number('temperature'),
       epochs: router.number('epochs'),
       minSteps: router.number('min_steps'),
       lr: router.number('lr'),
       batchSize: router.number('batch'),
-      schedule: (router.text('schedule') ?? 'after_stream').replace(/_/g, '-') as 'after-stream' | 'after-each-task',
+      schedule: (router.text('schedule') ?? 'after_stream').replace(/_/g, '-') as
+        'after-stream' | 'after-each-task',
       tuneHeads: router.bool('tune_heads'),
     },
     compose: top.list('compose').map((v) => v.text as Composition),

@@ -35,11 +35,16 @@ export function taskNameAt(doc: Document, offset: number): { name: string; range
 }
 
 export function allRefs(doc: Document): TaskRef[] {
-  return doc.streams.flatMap((s) => s.members.filter((m): m is OrderNode => m.type === 'order').flatMap((o) => [...o.tasks]));
+  return doc.streams.flatMap((s) =>
+    s.members.filter((m): m is OrderNode => m.type === 'order').flatMap((o) => [...o.tasks]),
+  );
 }
 
 /** The innermost container and member at `offset`. */
-export function locate(doc: Document, offset: number): { container?: StreamNode | TaskNode; member?: Node; block?: BlockNode } {
+export function locate(
+  doc: Document,
+  offset: number,
+): { container?: StreamNode | TaskNode; member?: Node; block?: BlockNode } {
   const container = [...doc.streams, ...doc.tasks].find((n) => within(n.range, offset));
   if (container === undefined) return {};
   for (const m of container.members) {

@@ -3,7 +3,12 @@
 import { fileURLToPath } from 'node:url';
 import { TextDocuments } from 'vscode-languageserver';
 import type { Diagnostic as LspDiagnostic, InitializeResult } from 'vscode-languageserver';
-import { createConnection, DiagnosticSeverity, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import {
+  createConnection,
+  DiagnosticSeverity,
+  ProposedFeatures,
+  TextDocumentSyncKind,
+} from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { diagnose, format, nodeFileProbe, toExperimentSpec, validate } from '../language';
 import type { Diagnostic } from '../language';
@@ -11,7 +16,18 @@ import { experimentSpecMethod, streamsMethod } from '../protocol/lsp';
 import type { ExperimentSpecParams, ExperimentSpecResult, StreamInfo, StreamsParams } from '../protocol/lsp';
 import { AnalysisCache } from './analysis';
 import type { Analysis } from './analysis';
-import { codeActions, complete, definition, folding, hover, prepareRename, references, rename, symbols, toLspRange } from './features';
+import {
+  codeActions,
+  complete,
+  definition,
+  folding,
+  hover,
+  prepareRename,
+  references,
+  rename,
+  symbols,
+  toLspRange,
+} from './features';
 import type { DiagnosticData } from './features';
 import { settingsFor } from './settings';
 
@@ -21,7 +37,12 @@ const analyses = new AnalysisCache();
 const probe = nodeFileProbe();
 let supportsConfiguration = false;
 
-const severities = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information, hint: DiagnosticSeverity.Hint } as const;
+const severities = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+} as const;
 
 function analysisOf(uri: string): Analysis | undefined {
   const document = documents.get(uri);
@@ -34,7 +55,14 @@ function pathOf(uri: string): string {
 
 function toLsp(a: Analysis, d: Diagnostic): LspDiagnostic {
   const data: DiagnosticData = { fixes: d.fixes, code: d.code, name: d.subject };
-  return { range: toLspRange(a, d.range), severity: severities[d.severity], message: d.message, source: 'l2r', code: d.code, data };
+  return {
+    range: toLspRange(a, d.range),
+    severity: severities[d.severity],
+    message: d.message,
+    source: 'l2r',
+    code: d.code,
+    data,
+  };
 }
 
 /** Publishes syntax and semantic diagnostics at once, then again with the (slower) data-file checks. */
@@ -79,7 +107,8 @@ connection.onDidChangeConfiguration(() => {
   for (const d of documents.all()) void publish(d.uri);
 });
 
-const offsetOf = (a: Analysis, p: { line: number; character: number }): number => a.lines.offset(p.line, p.character);
+const offsetOf = (a: Analysis, p: { line: number; character: number }): number =>
+  a.lines.offset(p.line, p.character);
 
 connection.onCompletion((p) => {
   const a = analysisOf(p.textDocument.uri);
@@ -95,7 +124,9 @@ connection.onDefinition((p) => {
 });
 connection.onReferences((p) => {
   const a = analysisOf(p.textDocument.uri);
-  return a === undefined ? [] : references(a, p.textDocument.uri, offsetOf(a, p.position), p.context.includeDeclaration);
+  return a === undefined
+    ? []
+    : references(a, p.textDocument.uri, offsetOf(a, p.position), p.context.includeDeclaration);
 });
 connection.onPrepareRename((p) => {
   const a = analysisOf(p.textDocument.uri);
@@ -118,29 +149,48 @@ connection.onDocumentFormatting((p) => {
   if (a === undefined) return [];
   const formatted = format(a.text, ' '.repeat(p.options.tabSize));
   if (formatted === undefined || formatted === a.text) return [];
-  return [{ range: { start: { line: 0, character: 0 }, end: a.lines.position(a.text.length) }, newText: formatted }];
+  return [
+    { range: { start: { line: 0, character: 0 }, end: a.lines.position(a.text.length) }, newText: formatted },
+  ];
 });
 connection.onCodeAction((p) => {
   const a = analysisOf(p.textDocument.uri);
   return a === undefined ? [] : codeActions(a, p.textDocument.uri, p.context.diagnostics);
 });
 
-connection.onRequest(experimentSpecMethod, async (params: ExperimentSpecParams): Promise<ExperimentSpecResult> => {
-  const a = analysisOf(params.uri);
-  if (a === undefined) return { ok: false, problems: [{ message: 'The document is not open.', line: 0, character: 0 }] };
-  const file = pathOf(params.uri);
-  const errors = (await diagnose(a.doc, file, { checkData: true, probe })).filter((d) => d.severity === 'error');
-  const stream = params.stream !== undefined ? a.doc.streams.find((s) => s.name === params.stream) : a.doc.streams[0];
-  if (stream === undefined) errors.push({ severity: 'error', message: 'The file declares no stream to run.', range: { start: 0, end: 0 } });
-  if (errors.length > 0 || stream === undefined) {
-    return { ok: false, problems: errors.map((e) => ({ message: e.message, ...a.lines.position(e.range.start) })) };
-  }
-  return { ok: true, spec: toExperimentSpec(a.doc, stream, file) };
-});
+connection.onRequest(
+  experimentSpecMethod,
+  async (params: ExperimentSpecParams): Promise<ExperimentSpecResult> => {
+    const a = analysisOf(params.uri);
+    if (a === undefined)
+      return { ok: false, problems: [{ message: 'The document is not open.', line: 0, character: 0 }] };
+    const file = pathOf(params.uri);
+    const errors = (await diagnose(a.doc, file, { checkData: true, probe })).filter(
+      (d) => d.severity === 'error',
+    );
+    const stream =
+      params.stream !== undefined ? a.doc.streams.find((s) => s.name === params.stream) : a.doc.streams[0];
+    if (stream === undefined)
+      errors.push({
+        severity: 'error',
+        message: 'The file declares no stream to run.',
+        range: { start: 0, end: 0 },
+      });
+    if (errors.length > 0 || stream === undefined) {
+      return {
+        ok: false,
+        problems: errors.map((e) => ({ message: e.message, ...a.lines.position(e.range.start) })),
+      };
+    }
+    return { ok: true, spec: toExperimentSpec(a.doc, stream, file) };
+  },
+);
 
 connection.onRequest(streamsMethod, (params: StreamsParams): StreamInfo[] => {
   const a = analysisOf(params.uri);
-  return a === undefined ? [] : a.doc.streams.map((s) => ({ name: s.name, line: a.lines.position(s.range.start).line }));
+  return a === undefined
+    ? []
+    : a.doc.streams.map((s) => ({ name: s.name, line: a.lines.position(s.range.start).line }));
 });
 
 documents.listen(connection);

@@ -11,11 +11,21 @@ const defaults: ServerSettings = { checkDataFiles: true };
  * Settings are pulled from the client per document (a folder can override them), never cached in
  * globals: the client may change them at any time.
  */
-export async function settingsFor(connection: Connection, uri: string, clientSupportsConfiguration: boolean): Promise<ServerSettings> {
+export async function settingsFor(
+  connection: Connection,
+  uri: string,
+  clientSupportsConfiguration: boolean,
+): Promise<ServerSettings> {
   if (!clientSupportsConfiguration) return defaults;
   try {
-    const value = (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'l2r.validation' })) as Partial<ServerSettings> | null;
-    return { checkDataFiles: typeof value?.checkDataFiles === 'boolean' ? value.checkDataFiles : defaults.checkDataFiles };
+    const value = (await connection.workspace.getConfiguration({
+      scopeUri: uri,
+      section: 'l2r.validation',
+    })) as Partial<ServerSettings> | null;
+    return {
+      checkDataFiles:
+        typeof value?.checkDataFiles === 'boolean' ? value.checkDataFiles : defaults.checkDataFiles,
+    };
   } catch {
     return defaults;
   }

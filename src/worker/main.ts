@@ -29,7 +29,10 @@ async function fail(message: string, detail?: string): Promise<never> {
 async function start(message: StartRunMessage): Promise<void> {
   runDir = message.runDir;
   const assets = assetPaths(hereOf(import.meta.url));
-  const backend = await selectBackend(message.backend ?? message.spec.backend, defaultLoaders({ wasmDir: assets.wasmDir }));
+  const backend = await selectBackend(
+    message.backend ?? message.spec.backend,
+    defaultLoaders({ wasmDir: assets.wasmDir }),
+  );
   await send({ kind: 'backend', backend: backend.name, skipped: backend.skipped });
   const throttle = new ProgressThrottle(message.progressIntervalMs ?? 250);
   const outcome = await runExperiment(message.spec, {
@@ -44,7 +47,11 @@ async function start(message: StartRunMessage): Promise<void> {
       if (throttle.admit(event)) void send({ kind: 'event', event });
     },
   });
-  await send(outcome.kind === 'completed' ? { kind: 'completed', runDir: message.runDir } : { kind: 'cancelled', runDir: message.runDir });
+  await send(
+    outcome.kind === 'completed'
+      ? { kind: 'completed', runDir: message.runDir }
+      : { kind: 'cancelled', runDir: message.runDir },
+  );
   process.exit(0);
 }
 
@@ -59,7 +66,10 @@ process.on('message', (message: unknown) => {
     return fail(text, error instanceof Error ? error.stack : undefined);
   });
 });
-process.on('uncaughtException', (error) => void fail(`The training worker crashed: ${error.message}`, error.stack));
+process.on(
+  'uncaughtException',
+  (error) => void fail(`The training worker crashed: ${error.message}`, error.stack),
+);
 process.on('disconnect', () => process.exit(0));
 
 void send({ kind: 'ready', pid: process.pid });

@@ -24,7 +24,8 @@ export async function loadTask(task: TaskSpec, seed: number): Promise<TaskData> 
     return d.labels !== undefined ? renamed.filter((r) => d.labels?.includes(r.label)) : renamed;
   };
   const all = keep(await readRecords(d.train, d.format, fields));
-  if (all.length === 0) throw new DataError(d.train, undefined, 'no rows left after the label subset; check `labels`');
+  if (all.length === 0)
+    throw new DataError(d.train, undefined, 'no rows left after the label subset; check `labels`');
   let trainPool: RawRecord[];
   let testRows: RawRecord[];
   if (d.test !== undefined) {
@@ -35,32 +36,63 @@ export async function loadTask(task: TaskSpec, seed: number): Promise<TaskData> 
   }
   const classes = [...new Set(trainPool.map((r) => r.label))].sort();
   if (classes.length < 2) {
-    throw new DataError(d.train, undefined, `task "${task.name}" has only one class ("${classes[0] ?? ''}"); a classifier needs at least two`);
+    throw new DataError(
+      d.train,
+      undefined,
+      `task "${task.name}" has only one class ("${classes[0] ?? ''}"); a classifier needs at least two`,
+    );
   }
   const unknown = testRows.find((r) => !classes.includes(r.label));
   if (unknown !== undefined) {
-    throw new DataError(d.test ?? d.train, unknown.line, `label "${unknown.label}" of the test split never occurs in training data`);
+    throw new DataError(
+      d.test ?? d.train,
+      unknown.line,
+      `label "${unknown.label}" of the test split never occurs in training data`,
+    );
   }
   const [trainRows, valRows] = splitByGroup(trainPool, VALIDATION_FRACTION, random);
-  const cappedTrain = d.maxTrain !== undefined ? stratifiedCap(trainRows, Math.ceil(d.maxTrain * (1 - VALIDATION_FRACTION)), random) : trainRows;
-  const cappedVal = d.maxTrain !== undefined ? stratifiedCap(valRows, Math.max(1, Math.floor(d.maxTrain * VALIDATION_FRACTION)), random) : valRows;
+  const cappedTrain =
+    d.maxTrain !== undefined
+      ? stratifiedCap(trainRows, Math.ceil(d.maxTrain * (1 - VALIDATION_FRACTION)), random)
+      : trainRows;
+  const cappedVal =
+    d.maxTrain !== undefined
+      ? stratifiedCap(valRows, Math.max(1, Math.floor(d.maxTrain * VALIDATION_FRACTION)), random)
+      : valRows;
   const cappedTest = d.maxTest !== undefined ? stratifiedCap(testRows, d.maxTest, random) : testRows;
-  if (cappedTest.length === 0) throw new DataError(d.test ?? d.train, undefined, `task "${task.name}" has no test rows`);
+  if (cappedTest.length === 0)
+    throw new DataError(d.test ?? d.train, undefined, `task "${task.name}" has no test rows`);
   const toSplit = (rows: readonly RawRecord[]): Split => ({
     texts: rows.map((r) => r.text),
     labels: Int32Array.from(rows, (r) => classes.indexOf(r.label)),
     rows: Int32Array.from(rows, (r) => r.line),
   });
-  return { name: task.name, classes, train: toSplit(cappedTrain), val: toSplit(cappedVal), test: toSplit(cappedTest) };
+  return {
+    name: task.name,
+    classes,
+    train: toSplit(cappedTrain),
+    val: toSplit(cappedVal),
+    test: toSplit(cappedTest),
+  };
 }
 
 function formatOf(file: string, fallback: 'jsonl' | 'csv' | 'tsv'): 'jsonl' | 'csv' | 'tsv' {
   const ext = extname(file).toLowerCase();
-  return ext === '.csv' ? 'csv' : ext === '.tsv' ? 'tsv' : ext === '.jsonl' || ext === '.json' ? 'jsonl' : fallback;
+  return ext === '.csv'
+    ? 'csv'
+    : ext === '.tsv'
+      ? 'tsv'
+      : ext === '.jsonl' || ext === '.json'
+        ? 'jsonl'
+        : fallback;
 }
 
 /** Splits rows so that no group (split key value; each row alone when there is none) straddles both sides. */
-function splitByGroup(rows: readonly RawRecord[], fraction: number, random: Random): [RawRecord[], RawRecord[]] {
+function splitByGroup(
+  rows: readonly RawRecord[],
+  fraction: number,
+  random: Random,
+): [RawRecord[], RawRecord[]] {
   const groups = new Map<string, RawRecord[]>();
   rows.forEach((r, i) => {
     const key = r.group ?? `#${i}`;

@@ -35,7 +35,9 @@ async function batched(
   for (let start = 0; start < n; start += EVAL_BATCH) {
     const count = Math.min(EVAL_BATCH, n - start);
     const indices = Int32Array.from({ length: count }, (_, i) => start + i);
-    const outputs = tf.tidy(() => compute(tf.tensor2d(gatherRows(set.x, set.dim, indices), [count, set.dim])));
+    const outputs = tf.tidy(() =>
+      compute(tf.tensor2d(gatherRows(set.x, set.dim, indices), [count, set.dim])),
+    );
     const values = await Promise.all(outputs.map(async (t) => (await t.data()) as Float32Array));
     tf.dispose(outputs);
     consume(start, count, values);
@@ -65,7 +67,11 @@ export async function predictRouted(
     tf,
     set,
     (x) => {
-      const { h, scores: s } = forwardComposed(tf, x, frozen, modules, router, composition, { activation, temperature: 1, training: false });
+      const { h, scores: s } = forwardComposed(tf, x, frozen, modules, router, composition, {
+        activation,
+        temperature: 1,
+        training: false,
+      });
       const logits = unionLogits(tf, h, modules);
       return [logits, tf.stack(s, 1) as Tensor2D];
     },
@@ -84,7 +90,12 @@ export async function predictRouted(
 }
 
 /** The oracle: the true task's own adapters and head (the TIL ceiling of isolated adapters). */
-export async function predictOracle(tf: Tf, modules: readonly TaskModule[], frozen: FrozenLayers, set: EvalSet): Promise<Int32Array> {
+export async function predictOracle(
+  tf: Tf,
+  modules: readonly TaskModule[],
+  frozen: FrozenLayers,
+  set: EvalSet,
+): Promise<Int32Array> {
   const own = modules[set.taskIndex];
   if (own === undefined) throw new Error(`no module for task ${set.taskIndex}`);
   const out = new Int32Array(set.labels.length);
@@ -94,7 +105,8 @@ export async function predictOracle(tf: Tf, modules: readonly TaskModule[], froz
     set,
     (x) => [headLogits(tf, forwardSingle(tf, x, frozen, own), own)],
     (start, count, [logits]) => {
-      for (let i = 0; i < count; i++) out[start + i] = argmaxRange(logits ?? new Float32Array(), i * classes, 0, classes);
+      for (let i = 0; i < count; i++)
+        out[start + i] = argmaxRange(logits ?? new Float32Array(), i * classes, 0, classes);
     },
   );
   return out;

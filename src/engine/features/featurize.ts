@@ -27,7 +27,9 @@ export async function createFeaturizer(backbone: BackboneSpec, gloveFile: string
         try {
           bytes = await readFile(gloveFile);
         } catch {
-          throw new Error(`The embedded word vectors are missing (${gloveFile}). Reinstall the extension, or rebuild them with scripts/data/build-glove.mjs.`);
+          throw new Error(
+            `The embedded word vectors are missing (${gloveFile}). Reinstall the extension, or rebuild them with scripts/data/build-glove.mjs.`,
+          );
         }
         gloveCache = { path: gloveFile, table: readGloveFile(bytes, gloveFile) };
       }
@@ -66,7 +68,12 @@ function hashedFeaturizer(buckets: number): Featurizer {
       texts.forEach((text, i) => {
         const tokens = tokenize(text);
         const bigrams = tokens.slice(1).map((t, k) => `${tokens[k] ?? ''} ${t}`);
-        hashInto([...tokens.map((t) => `w:${t}`), ...bigrams.map((b) => `b:${b}`), ...charNgrams(tokens)], out, i * buckets, buckets);
+        hashInto(
+          [...tokens.map((t) => `w:${t}`), ...bigrams.map((b) => `b:${b}`), ...charNgrams(tokens)],
+          out,
+          i * buckets,
+          buckets,
+        );
       });
       return out;
     },

@@ -30,7 +30,13 @@ export function orthonormalProjection(inputDim: number, dim: number, random: Ran
 }
 
 /** x [n x inputDim] -> LayerNorm(x P) [n x dim]. */
-export function applyStem(x: Float32Array, n: number, inputDim: number, p: Float32Array, dim: number): Float32Array {
+export function applyStem(
+  x: Float32Array,
+  n: number,
+  inputDim: number,
+  p: Float32Array,
+  dim: number,
+): Float32Array {
   const out = new Float32Array(n * dim);
   const row = new Float64Array(dim);
   for (let r = 0; r < n; r++) {

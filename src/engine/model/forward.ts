@@ -13,7 +13,10 @@ export function frozenLayer(tf: Tf, h: Tensor2D, frozen: FrozenLayers, l: number
   if (w === undefined) throw new Error(`no frozen layer ${l}`);
   const z = tf.matMul(h, w);
   // tanh approximation of GELU: has gradients on every backend.
-  const gelu = tf.mul(tf.mul(z, 0.5), tf.add(1, tf.tanh(tf.mul(tf.add(z, tf.mul(tf.pow(z, 3), 0.044715)), Math.sqrt(2 / Math.PI)))));
+  const gelu = tf.mul(
+    tf.mul(z, 0.5),
+    tf.add(1, tf.tanh(tf.mul(tf.add(z, tf.mul(tf.pow(z, 3), 0.044715)), Math.sqrt(2 / Math.PI)))),
+  );
   return layerNorm(tf, tf.add(h, gelu) as Tensor2D);
 }
 
@@ -39,7 +42,10 @@ export function headLogits(tf: Tf, h: Tensor2D, m: TaskModule): Tensor2D {
 
 /** Logits over the union of all heads' classes, heads in stream order: the CIL prediction space. */
 export function unionLogits(tf: Tf, h: Tensor2D, modules: readonly TaskModule[]): Tensor2D {
-  return tf.concat(modules.map((m) => headLogits(tf, h, m)), 1);
+  return tf.concat(
+    modules.map((m) => headLogits(tf, h, m)),
+    1,
+  );
 }
 
 export type Composition = 'wavg' | 'merge';
@@ -54,7 +60,13 @@ export interface RoutingOptions {
 }
 
 /** Router scores for layer input h: Gumbel-sigmoid / softmax relaxation in training, plain at inference. */
-export function routerScores(tf: Tf, h: Tensor2D, r: RouterLayer, options: RoutingOptions, l: number): Tensor2D {
+export function routerScores(
+  tf: Tf,
+  h: Tensor2D,
+  r: RouterLayer,
+  options: RoutingOptions,
+  l: number,
+): Tensor2D {
   let logits = tf.add(tf.matMul(h, r.w), r.b) as Tensor2D;
   if (options.training) {
     const noise = options.noise?.[l];
@@ -90,7 +102,10 @@ export function forwardComposed(
     scores.push(s);
     const w = tf.div(s, tf.add(tf.sum(s, 1, true), 1e-6)) as Tensor2D;
     const adapters = modules.map((m) => m.adapters[l]).filter((a): a is Adapter => a !== undefined);
-    h = tf.add(h, composition === 'wavg' ? weightedDeltas(tf, h, w, adapters) : mergedDelta(tf, h, w, adapters)) as Tensor2D;
+    h = tf.add(
+      h,
+      composition === 'wavg' ? weightedDeltas(tf, h, w, adapters) : mergedDelta(tf, h, w, adapters),
+    ) as Tensor2D;
   }
   return { h, scores };
 }
@@ -115,7 +130,9 @@ function mergedDelta(tf: Tf, h: Tensor2D, w: Tensor2D, adapters: readonly Adapte
   const upBias = tf.stack(adapters.map((a) => a.upBias)) as Tensor2D; // [T, d]
   const down = tf.reshape(tf.matMul(w, downs), [batch, dim, k]);
   const up = tf.reshape(tf.matMul(w, ups), [batch, k, dim]);
-  const z = tf.relu(tf.add(tf.reshape(tf.matMul(tf.reshape(h, [batch, 1, dim]), down), [batch, k]), tf.matMul(w, downBias)));
+  const z = tf.relu(
+    tf.add(tf.reshape(tf.matMul(tf.reshape(h, [batch, 1, dim]), down), [batch, k]), tf.matMul(w, downBias)),
+  );
   const out = tf.reshape(tf.matMul(tf.reshape(z, [batch, 1, k]), up), [batch, dim]);
   return tf.add(out, tf.matMul(w, upBias)) as Tensor2D;
 }

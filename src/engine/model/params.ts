@@ -33,7 +33,9 @@ export interface FrozenLayers {
 export function createFrozenLayers(tf: Tf, layers: number, dim: number, random: Random): FrozenLayers {
   // Scaled so that h W has unit variance per unit: the layer transforms without exploding.
   return {
-    weights: Array.from({ length: layers }, () => tf.tensor2d(normalMatrix(dim, dim, 1 / Math.sqrt(dim), random), [dim, dim])),
+    weights: Array.from({ length: layers }, () =>
+      tf.tensor2d(normalMatrix(dim, dim, 1 / Math.sqrt(dim), random), [dim, dim]),
+    ),
   };
 }
 
@@ -58,7 +60,12 @@ export function createTaskModule(
   const adapters: Adapter[] = [];
   for (let l = 0; l < layers; l++) {
     adapters.push({
-      down: variable(tf, normalMatrix(dim, bottleneck, 1 / Math.sqrt(dim), random), [dim, bottleneck], 'down'),
+      down: variable(
+        tf,
+        normalMatrix(dim, bottleneck, 1 / Math.sqrt(dim), random),
+        [dim, bottleneck],
+        'down',
+      ),
       downBias: variable(tf, new Float32Array(bottleneck), [bottleneck], 'downBias'),
       // Near-zero up-projection: a new adapter starts as (almost) the identity.
       up: variable(tf, normalMatrix(bottleneck, dim, 1e-3, random), [bottleneck, dim], 'up'),
@@ -69,12 +76,23 @@ export function createTaskModule(
     task,
     classes,
     adapters,
-    headW: variable(tf, normalMatrix(dim, classes.length, 1 / Math.sqrt(dim), random), [dim, classes.length], 'headW'),
+    headW: variable(
+      tf,
+      normalMatrix(dim, classes.length, 1 / Math.sqrt(dim), random),
+      [dim, classes.length],
+      'headW',
+    ),
     headB: variable(tf, new Float32Array(classes.length), [classes.length], 'headB'),
   };
 }
 
-export function createRouter(tf: Tf, layers: number, dim: number, adapters: number, random: Random): RouterLayer[] {
+export function createRouter(
+  tf: Tf,
+  layers: number,
+  dim: number,
+  adapters: number,
+  random: Random,
+): RouterLayer[] {
   return Array.from({ length: layers }, () => ({
     w: variable(tf, normalMatrix(dim, adapters, 0.01, random), [dim, adapters], 'routerW'),
     b: variable(tf, new Float32Array(adapters), [adapters], 'routerB'),

@@ -16,7 +16,10 @@ export class Checkpoints {
   constructor(private readonly runDir: string) {}
 
   async load(): Promise<void> {
-    this.state = (await readJsonIfExists<EngineState>(join(this.runDir, RUN_FILES.state))) ?? { version: 1, completed: [] };
+    this.state = (await readJsonIfExists<EngineState>(join(this.runDir, RUN_FILES.state))) ?? {
+      version: 1,
+      completed: [],
+    };
   }
 
   has(unit: string): boolean {
@@ -37,16 +40,20 @@ export class Checkpoints {
   /** Restores the unit's variables from disk. */
   async restore(tf: Tf, unit: string, variables: readonly Variable[]): Promise<void> {
     const bytes = await readFile(this.weightsPath(unit));
-    const floats = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const floats = new Float32Array(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    );
     let offset = 0;
     for (const v of variables) {
-      if (offset + v.size > floats.length) throw new Error(`checkpoint ${unit} is shorter than its model; start a new run`);
+      if (offset + v.size > floats.length)
+        throw new Error(`checkpoint ${unit} is shorter than its model; start a new run`);
       const values = tf.tensor(floats.subarray(offset, offset + v.size), v.shape);
       v.assign(values);
       values.dispose();
       offset += v.size;
     }
-    if (offset !== floats.length) throw new Error(`checkpoint ${unit} does not match the model; start a new run`);
+    if (offset !== floats.length)
+      throw new Error(`checkpoint ${unit} does not match the model; start a new run`);
   }
 
   private weightsPath(unit: string): string {

@@ -51,7 +51,15 @@ export async function evaluateStream(
       const task = seed.tasks.get(order[t] ?? '');
       if (task === undefined) continue;
       const set = { taskIndex: t, x: task.test, dim: seed.dim, labels: task.data.test.labels };
-      const p = await predictRouted(tf, modules, seed.frozen, router, composition, spec.router.activation, set);
+      const p = await predictRouted(
+        tf,
+        modules,
+        seed.frozen,
+        router,
+        composition,
+        spec.router.activation,
+        set,
+      );
       predictions.push(p);
       examples += set.labels.length;
       const unionTruth = Array.from(set.labels, (l) => (offsets[t] ?? 0) + l);
@@ -63,12 +71,30 @@ export async function evaluateStream(
     }
     inferenceSpeed.push(examples / ((performance.now() - started) / 1000));
     const method = spec.router.activation === 'softmax' ? `softmax-${composition}` : `l2r-${composition}`;
-    if (composition === compositions[0]) rowAccuracies = { cil: order.map((n) => perTaskCil[n] ?? 0), til: order.map((n) => perTaskTil[n] ?? 0) };
+    if (composition === compositions[0])
+      rowAccuracies = {
+        cil: order.map((n) => perTaskCil[n] ?? 0),
+        til: order.map((n) => perTaskTil[n] ?? 0),
+      };
     if (spec.settings.includes('cil')) {
-      rows.push({ ...coords, method, setting: 'cil', accuracy: mean(Object.values(perTaskCil)), macroF1: macroF1(allCilPred, allCilTruth, totalClasses), perTask: perTaskCil });
+      rows.push({
+        ...coords,
+        method,
+        setting: 'cil',
+        accuracy: mean(Object.values(perTaskCil)),
+        macroF1: macroF1(allCilPred, allCilTruth, totalClasses),
+        perTask: perTaskCil,
+      });
     }
     if (spec.settings.includes('til')) {
-      rows.push({ ...coords, method, setting: 'til', accuracy: mean(Object.values(perTaskTil)), macroF1: mean(tilF1), perTask: perTaskTil });
+      rows.push({
+        ...coords,
+        method,
+        setting: 'til',
+        accuracy: mean(Object.values(perTaskTil)),
+        macroF1: mean(tilF1),
+        perTask: perTaskTil,
+      });
     }
     if (full) tables.push(routingTable(seed, order, modules, predictions, method, coords));
   }
@@ -78,11 +104,23 @@ export async function evaluateStream(
     for (let t = 0; t < order.length; t++) {
       const task = seed.tasks.get(order[t] ?? '');
       if (task === undefined) continue;
-      const pred = await predictOracle(tf, modules, seed.frozen, { taskIndex: t, x: task.test, dim: seed.dim, labels: task.data.test.labels });
+      const pred = await predictOracle(tf, modules, seed.frozen, {
+        taskIndex: t,
+        x: task.test,
+        dim: seed.dim,
+        labels: task.data.test.labels,
+      });
       perTask[order[t] ?? ''] = accuracy(pred, task.data.test.labels);
       f1.push(macroF1(pred, task.data.test.labels, task.data.classes.length));
     }
-    rows.push({ ...coords, method: 'oracle', setting: 'til', accuracy: mean(Object.values(perTask)), macroF1: mean(f1), perTask });
+    rows.push({
+      ...coords,
+      method: 'oracle',
+      setting: 'til',
+      accuracy: mean(Object.values(perTask)),
+      macroF1: mean(f1),
+      perTask,
+    });
   }
   return { rows, tables, rowAccuracies };
 }
@@ -98,7 +136,10 @@ function routingTable(
   const layers = seed.frozen.weights.length;
   const adapters = modules.length;
   const offsets = classOffsets(modules);
-  const zeros = (): number[][][] => Array.from({ length: layers }, () => Array.from({ length: order.length }, () => new Array<number>(adapters).fill(0)));
+  const zeros = (): number[][][] =>
+    Array.from({ length: layers }, () =>
+      Array.from({ length: order.length }, () => new Array<number>(adapters).fill(0)),
+    );
   const meanScores = zeros();
   const confusion = zeros();
   const active = new Array<number>(layers).fill(0);

@@ -4,7 +4,10 @@ import { dirname, join } from 'node:path';
 /** Writes a file atomically: a reader sees the old content or the new, never half of it. */
 export async function writeAtomic(path: string, content: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
+  const temp = join(
+    dirname(path),
+    `.${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`,
+  );
   await writeFile(temp, content);
   await rename(temp, path);
 }
@@ -23,6 +26,8 @@ export async function readJsonIfExists<T>(path: string): Promise<T | undefined> 
     return JSON.parse(await readFile(path, 'utf8')) as T;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`${path} is corrupt (${(error as Error).message}); delete the run folder or start a new run.`);
+    throw new Error(
+      `${path} is corrupt (${(error as Error).message}); delete the run folder or start a new run.`,
+    );
   }
 }

@@ -15,5 +15,10 @@ export async function markFailed(runDir: string, message: string, detail?: strin
       updatedAt: new Date().toISOString(),
     } satisfies RunMeta);
   }
-  await appendJsonLine(join(runDir, RUN_FILES.events), { type: 'run-failed', time: Date.now(), message, detail }).catch(() => undefined);
+  await appendJsonLine(join(runDir, RUN_FILES.events), {
+    type: 'run-failed',
+    time: Date.now(),
+    message,
+    detail,
+  }).catch(() => undefined);
 }

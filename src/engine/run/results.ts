@@ -33,14 +33,40 @@ export function aggregateRows(rows: readonly ResultRow[]): AggregateRow[] {
 /** One CSV row per result row; per-task accuracies as extra columns. */
 export function resultsCsv(rows: readonly ResultRow[]): string {
   const tasks = [...new Set(rows.flatMap((r) => Object.keys(r.perTask)))];
-  const header = ['seed', 'order', 'memory', 'method', 'setting', 'accuracy', 'macro_f1', 'forgetting', 'bwt', 'fwt', ...tasks.map((t) => `acc_${t}`)];
+  const header = [
+    'seed',
+    'order',
+    'memory',
+    'method',
+    'setting',
+    'accuracy',
+    'macro_f1',
+    'forgetting',
+    'bwt',
+    'fwt',
+    ...tasks.map((t) => `acc_${t}`),
+  ];
   const cell = (v: string | number | undefined): string => {
     if (v === undefined) return '';
     const s = typeof v === 'number' ? String(Math.round(v * 100) / 100) : v;
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   const lines = rows.map((r) =>
-    [r.seed, r.order, r.memory, r.method, r.setting, r.accuracy, r.macroF1, r.forgetting, r.bwt, r.fwt, ...tasks.map((t) => r.perTask[t])].map(cell).join(','),
+    [
+      r.seed,
+      r.order,
+      r.memory,
+      r.method,
+      r.setting,
+      r.accuracy,
+      r.macroF1,
+      r.forgetting,
+      r.bwt,
+      r.fwt,
+      ...tasks.map((t) => r.perTask[t]),
+    ]
+      .map(cell)
+      .join(','),
   );
   return `${[header.join(','), ...lines].join('\n')}\n`;
 }

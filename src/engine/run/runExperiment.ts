@@ -9,7 +9,14 @@ import { hashName, loadTask } from '../data/loadTask';
 import { createFeaturizer } from '../features/featurize';
 import { applyStem, orthonormalProjection } from '../features/stem';
 import { memoryBudget, selectMemory } from '../memory';
-import { createFrozenLayers, createRouter, createTaskModule, adapterVariables, headVariables, routerVariables } from '../model/params';
+import {
+  createFrozenLayers,
+  createRouter,
+  createTaskModule,
+  adapterVariables,
+  headVariables,
+  routerVariables,
+} from '../model/params';
 import type { FrozenLayers, RouterLayer, TaskModule } from '../model/params';
 import { createRandom } from '../random';
 import type { Tf } from '../tf';
@@ -38,7 +45,8 @@ export interface RunOptions {
   readonly shouldStop: () => boolean;
 }
 
-export type RunOutcome = { readonly kind: 'completed'; readonly metrics: MetricsFile } | { readonly kind: 'cancelled' };
+export type RunOutcome =
+  { readonly kind: 'completed'; readonly metrics: MetricsFile } | { readonly kind: 'cancelled' };
 
 /**
  * Runs a whole experiment: every seed x order, each learning the stream task by task (isolated
@@ -72,7 +80,9 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
   const seeds = options.seeds ?? spec.seeds;
   const taskCount = spec.tasks.length;
   const routerEpochsGuess = spec.router.epochs;
-  const perOrder = taskCount * spec.adapter.epochs + routerEpochsGuess * (spec.router.schedule === 'after-each-task' ? taskCount : 1);
+  const perOrder =
+    taskCount * spec.adapter.epochs +
+    routerEpochsGuess * (spec.router.schedule === 'after-each-task' ? taskCount : 1);
   const progress = new ProgressClock(seeds.length * spec.orders.length * perOrder);
   sink.emit({
     type: 'run-started',
@@ -119,13 +129,19 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
     if (error instanceof Cancelled) {
       sink.emit({ type: 'run-cancelled', time: Date.now() });
       await sink.flush();
-      await writeJsonAtomic(join(runDir, RUN_FILES.meta), { ...meta, status: 'cancelled', updatedAt: new Date().toISOString(), message: 'Stopped by the user; resume to continue.' });
+      await writeJsonAtomic(join(runDir, RUN_FILES.meta), {
+        ...meta,
+        status: 'cancelled',
+        updatedAt: new Date().toISOString(),
+        message: 'Stopped by the user; resume to continue.',
+      });
       return { kind: 'cancelled' };
     }
     throw error;
   }
 
-  const mean = (v: number[]): number | undefined => (v.length === 0 ? undefined : v.reduce((a, b) => a + b, 0) / v.length);
+  const mean = (v: number[]): number | undefined =>
+    v.length === 0 ? undefined : v.reduce((a, b) => a + b, 0) / v.length;
   const metrics: MetricsFile = {
     runId,
     stream: spec.name,
@@ -134,12 +150,19 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
     rows,
     aggregate: aggregateRows(rows),
     matrices,
-    speed: { adapterTraining: mean(speed.adapter), routerTraining: mean(speed.router), inference: mean(speed.inference) },
+    speed: {
+      adapterTraining: mean(speed.adapter),
+      routerTraining: mean(speed.router),
+      inference: mean(speed.inference),
+    },
   };
   await writeJsonAtomic(join(runDir, RUN_FILES.metrics), metrics);
   await writeAtomic(join(runDir, RUN_FILES.results), resultsCsv(rows));
   await writeJsonAtomic(join(runDir, RUN_FILES.routing), { tables });
-  await writeAtomic(join(runDir, RUN_FILES.memory), memoryRecords.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  await writeAtomic(
+    join(runDir, RUN_FILES.memory),
+    memoryRecords.map((r) => JSON.stringify(r)).join('\n') + '\n',
+  );
   const headline = metrics.aggregate.filter((a) => a.method === 'l2r-wavg');
   sink.emit({ type: 'run-completed', time: Date.now(), seconds: metrics.seconds });
   await sink.flush();
@@ -185,7 +208,13 @@ interface SeedData {
 }
 
 /** Loads every task and computes its frozen features once per seed (the stem is seeded). */
-async function prepareSeed(tf: Tf, spec: ExperimentSpec, seed: number, gloveFile: string, sink: EventSink): Promise<SeedData> {
+async function prepareSeed(
+  tf: Tf,
+  spec: ExperimentSpec,
+  seed: number,
+  gloveFile: string,
+  sink: EventSink,
+): Promise<SeedData> {
   if (spec.backbone.type === 'bert') await createFeaturizer(spec.backbone, gloveFile);
   const dim = spec.backbone.type === 'bert' ? 0 : spec.backbone.dim;
   const layers = spec.backbone.type === 'bert' ? 0 : spec.backbone.layers;
@@ -193,10 +222,25 @@ async function prepareSeed(tf: Tf, spec: ExperimentSpec, seed: number, gloveFile
   const projection = orthonormalProjection(featurizer.inputDim, dim, createRandom(seed, 7));
   const tasks = new Map<string, PreparedTask>();
   for (const task of spec.tasks) {
-    sink.emit({ type: 'phase', time: Date.now(), seed, order: spec.orders[0]?.name ?? '', phase: 'load', method: 'data', task: task.name, taskCount: spec.tasks.length });
+    sink.emit({
+      type: 'phase',
+      time: Date.now(),
+      seed,
+      order: spec.orders[0]?.name ?? '',
+      phase: 'load',
+      method: 'data',
+      task: task.name,
+      taskCount: spec.tasks.length,
+    });
     const data: TaskData = await loadTask(task, seed);
-    const stem = (texts: readonly string[]): Float32Array => applyStem(featurizer.featurize(texts), texts.length, featurizer.inputDim, projection, dim);
-    tasks.set(task.name, { data, train: stem(data.train.texts), val: stem(data.val.texts), test: stem(data.test.texts) });
+    const stem = (texts: readonly string[]): Float32Array =>
+      applyStem(featurizer.featurize(texts), texts.length, featurizer.inputDim, projection, dim);
+    tasks.set(task.name, {
+      data,
+      train: stem(data.train.texts),
+      val: stem(data.val.texts),
+      test: stem(data.test.texts),
+    });
   }
   return { tasks, frozen: createFrozenLayers(tf, layers, dim, createRandom(seed, 8)), dim };
 }
@@ -224,10 +268,26 @@ async function runOrder(
   const memory: { task: number; index: number }[] = [];
   const prefix = `s${coords.seed}-${coords.order}`;
   const emitPhase = (phase: Phase, method: string, task?: string, taskIndex?: number): void =>
-    sink.emit({ type: 'phase', time: Date.now(), ...coords, phase, method, task, taskIndex, taskCount: order.length });
+    sink.emit({
+      type: 'phase',
+      time: Date.now(),
+      ...coords,
+      phase,
+      method,
+      task,
+      taskIndex,
+      taskCount: order.length,
+    });
   const hooks = (phase: Phase, method: string, task: string | undefined, speed: number[]) => ({
     shouldStop: ctx.shouldStop,
-    onStep: (s: { epoch: number; epochs: number; step: number; steps: number; loss: number; examples: number }) => {
+    onStep: (s: {
+      epoch: number;
+      epochs: number;
+      step: number;
+      steps: number;
+      loss: number;
+      examples: number;
+    }) => {
       sink.emit({
         type: 'progress',
         time: Date.now(),
@@ -242,7 +302,13 @@ async function runOrder(
         etaSeconds: progress.eta(s.step / s.steps),
       });
     },
-    onEpoch: (e: { epoch: number; epochs: number; loss: number; trainAccuracy: number; examplesPerSecond: number }) => {
+    onEpoch: (e: {
+      epoch: number;
+      epochs: number;
+      loss: number;
+      trainAccuracy: number;
+      examplesPerSecond: number;
+    }) => {
       progress.tick();
       speed.push(e.examplesPerSecond);
       sink.emit({
@@ -270,7 +336,15 @@ async function runOrder(
       const name = order[t] ?? '';
       const task = seedData.tasks.get(name);
       if (task === undefined) throw new Error(`order "${coords.order}" names unknown task "${name}"`);
-      const module = createTaskModule(tf, name, task.data.classes, seedData.frozen.weights.length, seedData.dim, spec.adapter.bottleneck, createRandom(coords.seed, orderHash, t, 1));
+      const module = createTaskModule(
+        tf,
+        name,
+        task.data.classes,
+        seedData.frozen.weights.length,
+        seedData.dim,
+        spec.adapter.bottleneck,
+        createRandom(coords.seed, orderHash, t, 1),
+      );
       modules.push(module);
       const unit = `${prefix}-adapter-${name}`;
       emitPhase('adapter', 'l2r', name, t);
@@ -292,7 +366,12 @@ async function runOrder(
       // Replay memory: derived from its own random stream, so a resumed run selects the same examples.
       emitPhase('memory', 'l2r', name, t);
       const budget = memoryBudget(spec.memory, task.data.train.labels.length);
-      const chosen = selectMemory(task.data.train.labels, budget, spec.memory.strategy, createRandom(coords.seed, orderHash, t, 3));
+      const chosen = selectMemory(
+        task.data.train.labels,
+        budget,
+        spec.memory.strategy,
+        createRandom(coords.seed, orderHash, t, 3),
+      );
       for (const index of chosen) {
         memory.push({ task: t, index });
         ctx.memoryRecords.push({
@@ -305,13 +384,30 @@ async function runOrder(
           storedAt: Date.now(),
         });
       }
-      sink.emit({ type: 'memory-updated', time: Date.now(), ...coords, task: name, size: chosen.length, budget, total: memory.length });
+      sink.emit({
+        type: 'memory-updated',
+        time: Date.now(),
+        ...coords,
+        task: name,
+        size: chosen.length,
+        budget,
+        total: memory.length,
+      });
 
       if (spec.router.schedule === 'after-each-task' || t === order.length - 1) {
         if (router !== undefined) tf.dispose(routerVariables(router));
-        router = createRouter(tf, seedData.frozen.weights.length, seedData.dim, modules.length, createRandom(coords.seed, orderHash, t, 4));
+        router = createRouter(
+          tf,
+          seedData.frozen.weights.length,
+          seedData.dim,
+          modules.length,
+          createRandom(coords.seed, orderHash, t, 4),
+        );
         const routerUnit = `${prefix}-router-after-${name}`;
-        const vars = [...routerVariables(router), ...(spec.router.tuneHeads ? modules.flatMap(headVariables) : [])];
+        const vars = [
+          ...routerVariables(router),
+          ...(spec.router.tuneHeads ? modules.flatMap(headVariables) : []),
+        ];
         emitPhase('router', 'l2r', name, t);
         if (checkpoints.has(routerUnit)) {
           await checkpoints.restore(tf, routerUnit, vars);
@@ -320,21 +416,60 @@ async function runOrder(
           const source = memorySource(seedData, order, memory, modules);
           const { epochs } = routerSchedule(memory.length, spec.router);
           progress.total += Math.max(0, epochs - spec.router.epochs);
-          await trainRouter(tf, modules, seedData.frozen, router, source, spec.router, createRandom(coords.seed, orderHash, t, 5), hooks('router', 'l2r', name, ctx.speed.router));
+          await trainRouter(
+            tf,
+            modules,
+            seedData.frozen,
+            router,
+            source,
+            spec.router,
+            createRandom(coords.seed, orderHash, t, 5),
+            hooks('router', 'l2r', name, ctx.speed.router),
+          );
           await checkpoints.complete(routerUnit, vars);
         }
         if (spec.router.schedule === 'after-each-task' && t < order.length - 1) {
           emitPhase('evaluate', 'l2r', name, t);
-          const partial = await evaluateStream(tf, spec, seedData, order.slice(0, t + 1), modules, router, coords, ctx.speed.inference, false);
+          const partial = await evaluateStream(
+            tf,
+            spec,
+            seedData,
+            order.slice(0, t + 1),
+            modules,
+            router,
+            coords,
+            ctx.speed.inference,
+            false,
+          );
           matrixRows.push(partial.rowAccuracies);
         }
       }
     }
     if (router === undefined) throw new Error('the stream has no tasks');
     emitPhase('evaluate', 'l2r');
-    const final = await evaluateStream(tf, spec, seedData, order, modules, router, coords, ctx.speed.inference, true);
+    const final = await evaluateStream(
+      tf,
+      spec,
+      seedData,
+      order,
+      modules,
+      router,
+      coords,
+      ctx.speed.inference,
+      true,
+    );
     matrixRows.push(final.rowAccuracies);
-    for (const row of final.rows) sink.emit({ type: 'metrics', time: Date.now(), ...coords, method: row.method, setting: row.setting, accuracy: row.accuracy, macroF1: row.macroF1, perTask: row.perTask });
+    for (const row of final.rows)
+      sink.emit({
+        type: 'metrics',
+        time: Date.now(),
+        ...coords,
+        method: row.method,
+        setting: row.setting,
+        accuracy: row.accuracy,
+        macroF1: row.macroF1,
+        perTask: row.perTask,
+      });
     const matrices =
       spec.router.schedule === 'after-each-task'
         ? (['cil', 'til'] as const).map((setting) => ({
@@ -353,7 +488,12 @@ async function runOrder(
 }
 
 /** Memory examples as router training input: stem features and labels in the union of classes. */
-function memorySource(seedData: SeedData, order: readonly string[], memory: readonly { task: number; index: number }[], modules: readonly TaskModule[]) {
+function memorySource(
+  seedData: SeedData,
+  order: readonly string[],
+  memory: readonly { task: number; index: number }[],
+  modules: readonly TaskModule[],
+) {
   const offsets = [0];
   for (const m of modules) offsets.push((offsets[offsets.length - 1] ?? 0) + m.classes.length);
   const x = new Float32Array(memory.length * seedData.dim);

@@ -10,7 +10,8 @@ export interface GloveTable {
   addRow(index: number, out: Float32Array, offset: number, weight?: number): void;
 }
 
-const rebuild = 'Rebuild it with `cd scripts/data && npm ci && node --max-old-space-size=4096 build-glove.mjs`.';
+const rebuild =
+  'Rebuild it with `cd scripts/data && npm ci && node --max-old-space-size=4096 build-glove.mjs`.';
 
 export function readGloveFile(bytes: Uint8Array, name = 'glove100.bin'): GloveTable {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -42,13 +43,19 @@ export function readGloveFile(bytes: Uint8Array, name = 'glove100.bin'): GloveTa
     addRow(index, out, offset, weight = 1) {
       const scale = (scales[index] ?? 0) * weight;
       const base = index * dim;
-      for (let d = 0; d < dim; d++) out[offset + d] = (out[offset + d] ?? 0) + (matrix[base + d] ?? 0) * scale;
+      for (let d = 0; d < dim; d++)
+        out[offset + d] = (out[offset + d] ?? 0) + (matrix[base + d] ?? 0) * scale;
     },
   };
 }
 
 /** Mean of the vectors of the tokens found, written into `out` at `offset`; returns how many were found. */
-export function meanPool(tokens: readonly string[], glove: GloveTable, out: Float32Array, offset = 0): number {
+export function meanPool(
+  tokens: readonly string[],
+  glove: GloveTable,
+  out: Float32Array,
+  offset = 0,
+): number {
   let found = 0;
   for (const token of tokens) {
     const index = glove.wordIndex.get(token);

@@ -15,6 +15,7 @@ export function gatherRows(source: Float32Array, width: number, indices: ArrayLi
 export function epochBatches(n: number, batchSize: number, random: Random): Int32Array[] {
   const order = permutation(n, random);
   const batches: Int32Array[] = [];
-  for (let start = 0; start < n; start += batchSize) batches.push(order.subarray(start, Math.min(n, start + batchSize)));
+  for (let start = 0; start < n; start += batchSize)
+    batches.push(order.subarray(start, Math.min(n, start + batchSize)));
   return batches;
 }

@@ -36,7 +36,15 @@ export async function trainAdapter(
         if (hooks.shouldStop?.() === true) throw new Cancelled();
         const idx = batches[s] ?? new Int32Array();
         const x = tf.tensor2d(gatherRows(data.x, data.dim, idx), [idx.length, data.dim]);
-        const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(idx, (i) => data.labels[i] ?? 0), 'int32'), classes));
+        const y = tf.tidy(() =>
+          tf.oneHot(
+            tf.tensor1d(
+              Int32Array.from(idx, (i) => data.labels[i] ?? 0),
+              'int32',
+            ),
+            classes,
+          ),
+        );
         let predicted: Tensor2D | undefined;
         const loss = optimizer.minimize(
           () => {
@@ -52,10 +60,23 @@ export async function trainAdapter(
         for (let i = 0; i < idx.length; i++) if (pred[i] === data.labels[idx[i] ?? 0]) correct++;
         tf.dispose([x, y, ...(loss !== null ? [loss] : []), ...(predicted !== undefined ? [predicted] : [])]);
         lossSum += lossValue * idx.length;
-        hooks.onStep?.({ epoch, epochs: spec.epochs, step: s + 1, steps: batches.length, loss: lossValue, examples: idx.length });
+        hooks.onStep?.({
+          epoch,
+          epochs: spec.epochs,
+          step: s + 1,
+          steps: batches.length,
+          loss: lossValue,
+          examples: idx.length,
+        });
       }
       const seconds = (performance.now() - started) / 1000;
-      await hooks.onEpoch?.({ epoch, epochs: spec.epochs, loss: lossSum / n, trainAccuracy: correct / n, examplesPerSecond: n / seconds });
+      await hooks.onEpoch?.({
+        epoch,
+        epochs: spec.epochs,
+        loss: lossSum / n,
+        trainAccuracy: correct / n,
+        examplesPerSecond: n / seconds,
+      });
     }
   } finally {
     optimizer.dispose();

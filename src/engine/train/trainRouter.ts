@@ -54,10 +54,20 @@ export async function trainRouter(
         if (hooks.shouldStop?.() === true) throw new Cancelled();
         const idx = batches[s] ?? new Int32Array();
         const x = tf.tensor2d(gatherRows(memory.x, memory.dim, idx), [idx.length, memory.dim]);
-        const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(idx, (i) => memory.unionLabels[i] ?? 0), 'int32'), totalClasses));
+        const y = tf.tidy(() =>
+          tf.oneHot(
+            tf.tensor1d(
+              Int32Array.from(idx, (i) => memory.unionLabels[i] ?? 0),
+              'int32',
+            ),
+            totalClasses,
+          ),
+        );
         const noise =
           spec.activation === 'gumbel-sigmoid'
-            ? frozen.weights.map(() => tf.tensor2d(logisticNoise(idx.length * adapters, random), [idx.length, adapters]))
+            ? frozen.weights.map(() =>
+                tf.tensor2d(logisticNoise(idx.length * adapters, random), [idx.length, adapters]),
+              )
             : undefined;
         let predicted: Tensor2D | undefined;
         const loss = optimizer.minimize(
@@ -78,12 +88,31 @@ export async function trainRouter(
         const lossValue = (await loss?.data())?.[0] ?? Number.NaN;
         const pred = predicted !== undefined ? await predicted.data() : new Int32Array();
         for (let i = 0; i < idx.length; i++) if (pred[i] === memory.unionLabels[idx[i] ?? 0]) correct++;
-        tf.dispose([x, y, ...(loss !== null ? [loss] : []), ...(predicted !== undefined ? [predicted] : []), ...(noise ?? [])]);
+        tf.dispose([
+          x,
+          y,
+          ...(loss !== null ? [loss] : []),
+          ...(predicted !== undefined ? [predicted] : []),
+          ...(noise ?? []),
+        ]);
         lossSum += lossValue * idx.length;
-        hooks.onStep?.({ epoch, epochs, step: s + 1, steps: batches.length, loss: lossValue, examples: idx.length });
+        hooks.onStep?.({
+          epoch,
+          epochs,
+          step: s + 1,
+          steps: batches.length,
+          loss: lossValue,
+          examples: idx.length,
+        });
       }
       const seconds = (performance.now() - started) / 1000;
-      await hooks.onEpoch?.({ epoch, epochs, loss: lossSum / n, trainAccuracy: correct / n, examplesPerSecond: n / seconds });
+      await hooks.onEpoch?.({
+        epoch,
+        epochs,
+        loss: lossSum / n,
+        trainAccuracy: correct / n,
+        examplesPerSecond: n / seconds,
+      });
     }
   } finally {
     optimizer.dispose();

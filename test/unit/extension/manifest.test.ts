@@ -77,7 +77,8 @@ describe('README stays true to the manifest', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
   it('documents every command by its palette title', () => {
-    for (const c of manifest.contributes.commands) assert.ok(readme.includes(`**L2R: ${c.title}**`), c.command);
+    for (const c of manifest.contributes.commands)
+      assert.ok(readme.includes(`**L2R: ${c.title}**`), c.command);
   });
 
   it('documents every setting', () => {

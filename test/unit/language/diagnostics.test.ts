@@ -5,7 +5,9 @@ import type { FileProbe } from '../../../src/language';
 
 /** Validates `source` and returns "code@text" for each diagnostic: the code and the exact text it points at. */
 function diagnose(source: string): string[] {
-  return validate(parse(source)).map((d) => `${d.severity}:${d.code ?? ''}@${source.slice(d.range.start, d.range.end)}`);
+  return validate(parse(source)).map(
+    (d) => `${d.severity}:${d.code ?? ''}@${source.slice(d.range.start, d.range.end)}`,
+  );
 }
 
 const base = `
@@ -23,26 +25,86 @@ const cases: { name: string; source: string; expected: string[] }[] = [
     source: base.replace('order main = [a, b]', 'order main = [a, b]\n  adapter { epocsh = 3 }'),
     expected: ['error:unknown-key@epocsh'],
   },
-  { name: 'a missing value', source: base.replace('order main = [a, b]', 'order main = [a, b]\n  seeds =\n  backend = wasm'), expected: ['error:syntax@='] },
+  {
+    name: 'a missing value',
+    source: base.replace('order main = [a, b]', 'order main = [a, b]\n  seeds =\n  backend = wasm'),
+    expected: ['error:syntax@='],
+  },
   {
     name: 'a typo in a value keeps the rest of the file validating',
     source: base.replace('order main = [a, b]', 'order main = [a, b]\n  seeds = [1, 2\n  backend = wsm'),
     expected: ['error:syntax@[', 'error:type@wsm'],
   },
-  { name: 'temperature must be > 0', source: base.replace('order main = [a, b]', 'order main = [a, b]\n  router { temperature = 0 }'), expected: ['error:type@0'] },
-  { name: 'memory percent in (0, 100]', source: base.replace('order main = [a, b]', 'order main = [a, b]\n  memory { size = 150% }'), expected: ['error:type@150%'] },
-  { name: 'bottleneck >= 1', source: base.replace('order main = [a, b]', 'order main = [a, b]\n  adapter { bottleneck = 0 }'), expected: ['error:type@0'] },
-  { name: 'duplicate task names', source: `${base}task a { data = "x.jsonl" }\n`, expected: ['error:duplicate-task@a'] },
-  { name: 'an order naming an unknown task', source: base.replace('[a, b]', '[a, b, c]'), expected: ['error:unknown-task@c'] },
-  { name: 'an order missing a task', source: base.replace('[a, b]', '[a]'), expected: ['error:order-missing-task@main'] },
-  { name: 'an order repeating a task', source: base.replace('[a, b]', '[a, b, a]'), expected: ['error:order-duplicate-task@a'] },
-  { name: 'a task without data', source: base.replace('task b { data = "b.jsonl" }', 'task b { }'), expected: ['error:missing-data@b'] },
-  { name: 'a wrong type', source: base.replace('order main = [a, b]', 'order main = [a, b]\n  seeds = 3'), expected: ['error:type@3'] },
-  { name: 'an unknown enum value, with did-you-mean', source: base.replace('order main = [a, b]', 'order main = [a, b]\n  compose = [wavg, merj]'), expected: ['error:type@merj'] },
-  { name: 'an unterminated string', source: base.replace('"a.jsonl"', '"a.jsonl'), expected: ['error:syntax@"a.jsonl'] },
-  { name: 'a block written as a property', source: base.replace('order main = [a, b]', 'order main = [a, b]\n  backbone = glove100'), expected: ['error:expected-block@backbone'] },
-  { name: 'a bert backbone without a path', source: base.replace('order main = [a, b]', 'order main = [a, b]\n  backbone { type = bert }'), expected: ['error:missing-path@backbone'] },
-  { name: 'a stray character', source: base.replace('order main', '@ order main'), expected: ['error:syntax@@'] },
+  {
+    name: 'temperature must be > 0',
+    source: base.replace('order main = [a, b]', 'order main = [a, b]\n  router { temperature = 0 }'),
+    expected: ['error:type@0'],
+  },
+  {
+    name: 'memory percent in (0, 100]',
+    source: base.replace('order main = [a, b]', 'order main = [a, b]\n  memory { size = 150% }'),
+    expected: ['error:type@150%'],
+  },
+  {
+    name: 'bottleneck >= 1',
+    source: base.replace('order main = [a, b]', 'order main = [a, b]\n  adapter { bottleneck = 0 }'),
+    expected: ['error:type@0'],
+  },
+  {
+    name: 'duplicate task names',
+    source: `${base}task a { data = "x.jsonl" }\n`,
+    expected: ['error:duplicate-task@a'],
+  },
+  {
+    name: 'an order naming an unknown task',
+    source: base.replace('[a, b]', '[a, b, c]'),
+    expected: ['error:unknown-task@c'],
+  },
+  {
+    name: 'an order missing a task',
+    source: base.replace('[a, b]', '[a]'),
+    expected: ['error:order-missing-task@main'],
+  },
+  {
+    name: 'an order repeating a task',
+    source: base.replace('[a, b]', '[a, b, a]'),
+    expected: ['error:order-duplicate-task@a'],
+  },
+  {
+    name: 'a task without data',
+    source: base.replace('task b { data = "b.jsonl" }', 'task b { }'),
+    expected: ['error:missing-data@b'],
+  },
+  {
+    name: 'a wrong type',
+    source: base.replace('order main = [a, b]', 'order main = [a, b]\n  seeds = 3'),
+    expected: ['error:type@3'],
+  },
+  {
+    name: 'an unknown enum value, with did-you-mean',
+    source: base.replace('order main = [a, b]', 'order main = [a, b]\n  compose = [wavg, merj]'),
+    expected: ['error:type@merj'],
+  },
+  {
+    name: 'an unterminated string',
+    source: base.replace('"a.jsonl"', '"a.jsonl'),
+    expected: ['error:syntax@"a.jsonl'],
+  },
+  {
+    name: 'a block written as a property',
+    source: base.replace('order main = [a, b]', 'order main = [a, b]\n  backbone = glove100'),
+    expected: ['error:expected-block@backbone'],
+  },
+  {
+    name: 'a bert backbone without a path',
+    source: base.replace('order main = [a, b]', 'order main = [a, b]\n  backbone { type = bert }'),
+    expected: ['error:missing-path@backbone'],
+  },
+  {
+    name: 'a stray character',
+    source: base.replace('order main', '@ order main'),
+    expected: ['error:syntax@@'],
+  },
 ];
 
 describe('diagnostics: one typo, one diagnostic at the right place', () => {
@@ -56,7 +118,10 @@ describe('diagnostics: one typo, one diagnostic at the right place', () => {
     const source = base.replace('order main = [a, b]', 'order main = [a, b]\n  adapter { epocsh = 3 }');
     const [d] = validate(parse(source));
     assert.match(d?.message ?? '', /did you mean 'epochs'/);
-    assert.deepEqual(d?.fixes?.map((f) => f.newText), ['epochs']);
+    assert.deepEqual(
+      d?.fixes?.map((f) => f.newText),
+      ['epochs'],
+    );
   });
 });
 
@@ -72,7 +137,9 @@ describe('data-file checks (injected file system)', () => {
   };
 
   it('reports a missing file at its path, and a missing field', async () => {
-    const source = base.replace('"b.jsonl"', '"b.jsonl"\n  text = "text"').replace('"a.jsonl"', '"missing.jsonl"');
+    const source = base
+      .replace('"b.jsonl"', '"b.jsonl"\n  text = "text"')
+      .replace('"a.jsonl"', '"missing.jsonl"');
     const found = await checkDataFiles(parse(source), '/w/s.l2r', probe);
     const at = found.map((d) => `${d.code ?? ''}@${source.slice(d.range.start, d.range.end)}`);
     assert.deepEqual(at.sort(), ['missing-field@"text"', 'missing-file@"missing.jsonl"']);
@@ -81,17 +148,27 @@ describe('data-file checks (injected file system)', () => {
   it('warns when class-incremental tasks share label names', async () => {
     const source = base.replace('"b.jsonl"', '"a.jsonl"');
     const found = await checkDataFiles(parse(source), '/w/s.l2r', probe);
-    assert.deepEqual(found.map((d) => d.code), ['shared-label']);
+    assert.deepEqual(
+      found.map((d) => d.code),
+      ['shared-label'],
+    );
   });
 
   it('warns when the memory is larger than the task', async () => {
-    const source = base.replace('order main = [a, b]', 'order main = [a, b]\n  memory { size = 50 }').replace('"b.jsonl"', '"b.jsonl"\n  text = "body"');
+    const source = base
+      .replace('order main = [a, b]', 'order main = [a, b]\n  memory { size = 50 }')
+      .replace('"b.jsonl"', '"b.jsonl"\n  text = "body"');
     const found = await checkDataFiles(parse(source), '/w/s.l2r', probe);
-    assert.ok(found.some((d) => d.code === 'memory-too-large'), JSON.stringify(found));
+    assert.ok(
+      found.some((d) => d.code === 'memory-too-large'),
+      JSON.stringify(found),
+    );
   });
 
   it('reports a bert folder without its files', async () => {
-    const source = base.replace('order main = [a, b]', 'order main = [a, b]\n  backbone { type = bert  path = "model" }').replace('"b.jsonl"', '"b.jsonl"\n  text = "body"');
+    const source = base
+      .replace('order main = [a, b]', 'order main = [a, b]\n  backbone { type = bert  path = "model" }')
+      .replace('"b.jsonl"', '"b.jsonl"\n  text = "body"');
     const found = await checkDataFiles(parse(source), '/w/s.l2r', probe);
     const bert = found.find((d) => d.code === 'bert-folder');
     assert.match(bert?.message ?? '', /config\.json, model\.safetensors, vocab\.txt/);

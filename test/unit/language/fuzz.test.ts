@@ -16,8 +16,32 @@ function rng(seed: number): () => number {
   };
 }
 
-const seedText = readFileSync(join(import.meta.dirname, '..', '..', '..', 'examples', 'mtl5-offline-full.l2r'), 'utf8');
-const alphabet = ['{', '}', '[', ']', '=', ',', '"', '#', '\n', ' ', 'stream', 'task', 'order', 'x', '1', '2%', '-', '\\', '\u1200', '\0'];
+const seedText = readFileSync(
+  join(import.meta.dirname, '..', '..', '..', 'examples', 'mtl5-offline-full.l2r'),
+  'utf8',
+);
+const alphabet = [
+  '{',
+  '}',
+  '[',
+  ']',
+  '=',
+  ',',
+  '"',
+  '#',
+  '\n',
+  ' ',
+  'stream',
+  'task',
+  'order',
+  'x',
+  '1',
+  '2%',
+  '-',
+  '\\',
+  '\u1200',
+  '\0',
+];
 
 function mutate(text: string, random: () => number): string {
   let out = text;
@@ -26,7 +50,8 @@ function mutate(text: string, random: () => number): string {
     const at = Math.floor(random() * (out.length + 1));
     const kind = random();
     if (kind < 0.4) out = out.slice(0, at) + out.slice(at + 1 + Math.floor(random() * 5));
-    else if (kind < 0.8) out = out.slice(0, at) + (alphabet[Math.floor(random() * alphabet.length)] ?? '') + out.slice(at);
+    else if (kind < 0.8)
+      out = out.slice(0, at) + (alphabet[Math.floor(random() * alphabet.length)] ?? '') + out.slice(at);
     else out = out.slice(0, at) + out.slice(at, at + 40) + out.slice(at);
   }
   return out;

@@ -5,13 +5,18 @@ import { describe, it } from 'node:test';
 import { format, loadStreamFile, parse, toExperimentSpec } from '../../../src/language';
 
 const examples = join(import.meta.dirname, '..', '..', '..', 'examples');
-const files = readdirSync(examples, { withFileTypes: true }).filter((f) => f.isFile() && f.name.endsWith('.l2r')).map((f) => f.name);
+const files = readdirSync(examples, { withFileTypes: true })
+  .filter((f) => f.isFile() && f.name.endsWith('.l2r'))
+  .map((f) => f.name);
 
 describe('examples', () => {
   for (const file of files) {
     it(`${file} validates and formats idempotently`, async () => {
       const { spec, diagnostics } = await loadStreamFile(join(examples, file));
-      assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
+      assert.deepEqual(
+        diagnostics.filter((d) => d.severity === 'error'),
+        [],
+      );
       assert.ok(spec !== undefined);
       const source = readFileSync(join(examples, file), 'utf8');
       const once = format(source);
@@ -23,7 +28,9 @@ describe('examples', () => {
 
 describe('ExperimentSpec', () => {
   it('fills defaults, resolves paths against the file, and maps names', () => {
-    const doc = parse('stream s {\n  order o = [a]\n  router { activation = softmax  schedule = after_each_task }\n}\ntask a { data = "d/a.csv" }\n');
+    const doc = parse(
+      'stream s {\n  order o = [a]\n  router { activation = softmax  schedule = after_each_task }\n}\ntask a { data = "d/a.csv" }\n',
+    );
     const stream = doc.streams[0];
     assert.ok(stream !== undefined);
     const spec = toExperimentSpec(doc, stream, '/home/u/exp/s.l2r');
@@ -39,7 +46,9 @@ describe('ExperimentSpec', () => {
   });
 
   it('applies the paper preset, and keys in the file win over it', () => {
-    const doc = parse('stream s {\n  preset = paper\n  router { epochs = 7 }\n}\ntask a { data = "a.jsonl" }\n');
+    const doc = parse(
+      'stream s {\n  preset = paper\n  router { epochs = 7 }\n}\ntask a { data = "a.jsonl" }\n',
+    );
     const spec = toExperimentSpec(doc, doc.streams[0]!, '/x/s.l2r');
     assert.equal(spec.preset, 'paper');
     assert.equal(spec.router.tuneHeads, false);
@@ -49,13 +58,16 @@ describe('ExperimentSpec', () => {
 
   it('uses declaration order when no order is given', () => {
     const doc = parse('stream s { }\ntask b { data = "b.jsonl" }\ntask a { data = "a.jsonl" }\n');
-    assert.deepEqual(toExperimentSpec(doc, doc.streams[0]!, '/x/s.l2r').orders, [{ name: 'declared', tasks: ['b', 'a'] }]);
+    assert.deepEqual(toExperimentSpec(doc, doc.streams[0]!, '/x/s.l2r').orders, [
+      { name: 'declared', tasks: ['b', 'a'] },
+    ]);
   });
 });
 
 describe('formatting', () => {
   it('lays out a cramped file canonically and keeps comments', () => {
-    const source = 'stream s{order main=[a,b] # the order\nadapter{epochs=3 lr=1e-3}}\n// tasks\ntask a{data="a.jsonl"}\ntask b{data="b.jsonl"}';
+    const source =
+      'stream s{order main=[a,b] # the order\nadapter{epochs=3 lr=1e-3}}\n// tasks\ntask a{data="a.jsonl"}\ntask b{data="b.jsonl"}';
     const out = format(source);
     assert.equal(
       out,
