@@ -22,6 +22,7 @@ step(process.execPath, [
   'package',
   '--no-dependencies',
   '--allow-missing-repository',
+  '--no-rewrite-relative-links',
   '--out',
   out,
 ]);
