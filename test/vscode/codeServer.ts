@@ -1,0 +1,185 @@
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+
+export const repoRoot = join(import.meta.dirname, '..', '..');
+
+/** Runs the idempotent setup and returns the installed tools (fails loudly, never skips). */
+export function setupTools(): { codeServer: string; chromium: string } {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'e2e', 'setup.mjs')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (r.status !== 0)
+    throw new Error(
+      'e2e setup failed (see its message above): code-server and chromium are needed for this tier',
+    );
+  const last = r.stdout.trim().split('\n').pop() ?? '{}';
+  return JSON.parse(last) as { codeServer: string; chromium: string };
+}
+
+/** Polls `condition` until it holds: a wait on a condition with a deadline, never a fixed sleep. */
+export async function waitFor<T>(
+  what: string,
+  condition: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await condition();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address !== null
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** A code-server with our .vsix installed, an isolated HOME, and a browser page on a workspace. */
+export class CodeServerSession {
+  private server: ChildProcess | undefined;
+  private browser: Browser | undefined;
+  page!: Page;
+  readonly dir = mkdtempSync(join(tmpdir(), 'l2r-vscode-'));
+  readonly workspace = join(this.dir, 'workspace');
+  private log = '';
+
+  async start(
+    tools: { codeServer: string; chromium: string },
+    vsix: string,
+    files: Record<string, string>,
+  ): Promise<void> {
+    const env = {
+      ...process.env,
+      HOME: join(this.dir, 'home'),
+      XDG_CONFIG_HOME: join(this.dir, 'xdg-config'),
+      XDG_DATA_HOME: join(this.dir, 'xdg-data'),
+      XDG_CACHE_HOME: join(this.dir, 'xdg-cache'),
+    };
+    for (const d of [env.HOME, env.XDG_CONFIG_HOME, env.XDG_DATA_HOME, env.XDG_CACHE_HOME, this.workspace])
+      mkdirSync(d, { recursive: true });
+    cpSync(join(repoRoot, 'examples', 'data'), join(this.workspace, 'data'), { recursive: true });
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(this.workspace, name), content);
+    const common = [
+      '--user-data-dir',
+      join(this.dir, 'user-data'),
+      '--extensions-dir',
+      join(this.dir, 'extensions'),
+    ];
+    const install = spawnSync(tools.codeServer, [...common, '--install-extension', vsix], {
+      env,
+      encoding: 'utf8',
+    });
+    if (install.status !== 0)
+      throw new Error(`installing the .vsix failed: ${install.stderr}${install.stdout}`);
+    const port = await freePort();
+    this.server = spawn(
+      tools.codeServer,
+      [
+        ...common,
+        '--auth',
+        'none',
+        '--bind-addr',
+        `127.0.0.1:${port}`,
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-workspace-trust',
+        this.workspace,
+      ],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.server.stdout?.on('data', (c: Buffer) => (this.log += c.toString()));
+    this.server.stderr?.on('data', (c: Buffer) => (this.log += c.toString()));
+    await waitFor('code-server to listen', async () => {
+      try {
+        return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok ? true : undefined;
+      } catch {
+        return undefined;
+      }
+    });
+    this.browser = await chromium.launch({
+      executablePath: tools.chromium,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
+    });
+    this.page = await this.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await this.page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(this.workspace)}`);
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  }
+
+  /** Opens a workspace file from the Explorer (no dependency on file search). */
+  async openFile(name: string): Promise<void> {
+    const row = this.page.locator(`.explorer-folders-view .monaco-list-row[aria-label^="${name}"]`).first();
+    if (!(await row.isVisible())) await this.page.keyboard.press('Control+Shift+E');
+    await row.waitFor();
+    await row.click();
+    await this.page.locator(`.tabs-container .tab[aria-label*="${name}"]`).first().waitFor();
+  }
+
+  /** Runs a command by its palette title. */
+  async runCommand(title: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    await this.page.keyboard.type(title);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+    await this.page.keyboard.press('Enter');
+  }
+
+  async screenshot(name: string): Promise<void> {
+    const dir = join(repoRoot, 'test-artifacts', 'vscode');
+    mkdirSync(dir, { recursive: true });
+    await this.page.screenshot({ path: join(dir, `${name}.png`) });
+  }
+
+  get serverLog(): string {
+    return this.log;
+  }
+
+  async dispose(): Promise<void> {
+    await this.browser?.close().catch(() => undefined);
+    if (this.server?.pid !== undefined) {
+      try {
+        process.kill(this.server.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+/** Packages the extension once per test run (or uses L2R_VSIX). */
+export function packagedVsix(): string {
+  if (process.env.L2R_VSIX !== undefined) return process.env.L2R_VSIX;
+  const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'package.mjs')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (r.status !== 0) throw new Error(`packaging failed:\n${r.stdout}\n${r.stderr}`);
+  const match = /^(\S+\.vsix):/m.exec(r.stdout);
+  if (match?.[1] === undefined) throw new Error(`no .vsix in the package output:\n${r.stdout}`);
+  return match[1];
+}

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CodeServerSession, packagedVsix, repoRoot, setupTools, waitFor } from './codeServer';
+
+const tiny = readFileSync(join(repoRoot, 'examples', 'tiny.l2r'), 'utf8');
+
+describe('the packaged extension in a real VS Code (code-server 4.100.3)', () => {
+  const session = new CodeServerSession();
+
+  before(async () => {
+    const tools = setupTools();
+    const vsix = packagedVsix();
+    await session.start(tools, vsix, {
+      'tiny.l2r': tiny,
+      'broken.l2r': tiny.replace('epochs = 2', 'epocsh = 2'),
+    });
+  });
+
+  after(async () => {
+    await session.dispose();
+  });
+
+  it('activates on a .l2r file and shows the language server diagnostic in the Problems panel', async () => {
+    await session.openFile('broken.l2r');
+    await session.page.keyboard.press('Control+Shift+M');
+    const row = session.page.locator('.markers-panel .monaco-list-row', { hasText: "Unknown key 'epocsh'" });
+    await row.first().waitFor({ timeout: 60_000 });
+    await session.screenshot('problems-panel');
+    assert.match((await row.first().textContent()) ?? '', /did you mean 'epochs'/);
+  });
+
+  it('colours .l2r syntax with the TextMate grammar', async () => {
+    const keyword = session.page.locator('.view-lines span', { hasText: /^stream$/ }).first();
+    await keyword.waitFor();
+    const colour = await keyword.evaluate((e) => getComputedStyle(e).color);
+    const plain = await session.page
+      .locator('.view-lines span', { hasText: /^tiny$/ })
+      .first()
+      .evaluate((e) => getComputedStyle(e).color);
+    assert.notEqual(colour, plain);
+  });
+
+  it('runs the tiny stream from the command palette to completion', async () => {
+    await session.openFile('tiny.l2r');
+    await session.runCommand('L2R: Run Stream');
+    const done = session.page.locator('.notifications-toasts', { hasText: 'finished' });
+    await done.first().waitFor({ timeout: 120_000 });
+    await session.screenshot('run-finished');
+    const runsDir = join(session.workspace, '.l2r', 'runs');
+    const [run] = await waitFor('a completed run folder', () =>
+      existsSync(runsDir) ? readdirSync(runsDir) : undefined,
+    );
+    const meta = JSON.parse(readFileSync(join(runsDir, run ?? '', 'run.json'), 'utf8')) as { status: string };
+    assert.equal(meta.status, 'completed');
+  });
+});
