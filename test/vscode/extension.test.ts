@@ -4,6 +4,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CodeServerSession, packagedVsix, repoRoot, setupTools, waitFor } from './codeServer';
 
+/** Runs in the page: the element's computed text colour (the Node tsconfig has no DOM types). */
+const computedColour = (element: unknown): string =>
+  (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(element)
+    .color;
+
 const tiny = readFileSync(join(repoRoot, 'examples', 'tiny.l2r'), 'utf8');
 
 describe('the packaged extension in a real VS Code (code-server 4.100.3)', () => {
@@ -34,11 +39,11 @@ describe('the packaged extension in a real VS Code (code-server 4.100.3)', () =>
   it('colours .l2r syntax with the TextMate grammar', async () => {
     const keyword = session.page.locator('.view-lines span', { hasText: /^stream$/ }).first();
     await keyword.waitFor();
-    const colour = await keyword.evaluate((e) => getComputedStyle(e).color);
+    const colour = await keyword.evaluate(computedColour);
     const plain = await session.page
       .locator('.view-lines span', { hasText: /^tiny$/ })
       .first()
-      .evaluate((e) => getComputedStyle(e).color);
+      .evaluate(computedColour);
     assert.notEqual(colour, plain);
   });
 
