@@ -43,7 +43,7 @@ export const schema: Record<Context, Record<string, KeySpec>> = {
     preset: {
       type: { kind: 'enum', values: ['default', 'paper'] },
       default: 'default',
-      doc: "Base values for every key: `default` (this product's defaults, chosen on validation data) or `paper` (the L2R paper's recipe: 2% random memory, routers 10 epochs, heads not tuned, no character n-grams). Keys written in the file override the preset.",
+      doc: "Base values for every key: `default` (this product's defaults, see docs/ENGINE.md) or `paper` (the L2R paper's recipe: 2% random memory, routers 10 epochs, heads not tuned, no character n-grams). Keys written in the file override the preset.",
       example: 'preset = paper',
     },
     seeds: {

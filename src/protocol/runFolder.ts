@@ -158,4 +158,6 @@ export interface MetricsFile {
     readonly routerTraining?: number;
     readonly inference?: number;
   };
+  /** Peak resident memory of the worker process during the run, in MB. */
+  readonly peakRssMb?: number;
 }

@@ -155,6 +155,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
       routerTraining: mean(speed.router),
       inference: mean(speed.inference),
     },
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
   await writeJsonAtomic(join(runDir, RUN_FILES.metrics), metrics);
   await writeAtomic(join(runDir, RUN_FILES.results), resultsCsv(rows));
