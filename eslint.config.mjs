@@ -117,7 +117,7 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['*.mjs', 'scripts/*.mjs', 'scripts/*/*.mjs', 'bench/*.mjs', 'test/*/*.mjs'],
+          allowDefaultProject: [],
         },
         tsconfigRootDir: import.meta.dirname,
       },
@@ -146,6 +146,7 @@ export default tseslint.config(
     files: ['**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
+      parserOptions: { projectService: false, program: null, project: false },
       globals: {
         process: 'readonly',
         console: 'readonly',
