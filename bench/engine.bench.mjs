@@ -20,7 +20,9 @@ const samples = [];
 for (let i = 0; i < repeats; i++) {
   const out = mkdtempSync(join(tmpdir(), 'l2r-bench-'));
   const started = performance.now();
-  const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'run', stream, '--out', out], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'run', stream, '--out', out], {
+    encoding: 'utf8',
+  });
   const seconds = (performance.now() - started) / 1000;
   if (r.status !== 0) {
     console.error(r.stdout, r.stderr);
@@ -28,7 +30,13 @@ for (let i = 0; i < repeats; i++) {
   }
   const run = readdirSync(out)[0];
   const metrics = JSON.parse(readFileSync(join(out, run, 'metrics.json'), 'utf8'));
-  samples.push({ seconds, ...metrics.speed, peakRssMb: metrics.peakRssMb, backend: metrics.backend, rows: metrics.aggregate });
+  samples.push({
+    seconds,
+    ...metrics.speed,
+    peakRssMb: metrics.peakRssMb,
+    backend: metrics.backend,
+    rows: metrics.aggregate,
+  });
   console.error(`run ${i + 1}/${repeats}: ${seconds.toFixed(1)} s`);
 }
 const result = {
@@ -40,6 +48,8 @@ const result = {
   routerTrainingExamplesPerSecond: Math.round(median(samples.map((s) => s.routerTraining))),
   inferenceExamplesPerSecond: Math.round(median(samples.map((s) => s.inference))),
   peakWorkerRssMb: median(samples.map((s) => s.peakRssMb)),
-  accuracy: Object.fromEntries(samples[0].rows.map((a) => [`${a.method}/${a.setting}`, Math.round(a.accuracyMean * 10) / 10])),
+  accuracy: Object.fromEntries(
+    samples[0].rows.map((a) => [`${a.method}/${a.setting}`, Math.round(a.accuracyMean * 10) / 10]),
+  ),
 };
 console.log(JSON.stringify(result, null, 2));

@@ -23,8 +23,21 @@ for (let i = 0; i < 60; i++) {
   const started = performance.now();
   const diagnostics = validate(parse(edited));
   times.push(performance.now() - started);
-  if (diagnostics.some((d) => d.severity === 'error')) throw new Error(`unexpected error: ${diagnostics[0].message}`);
+  if (diagnostics.some((d) => d.severity === 'error'))
+    throw new Error(`unexpected error: ${diagnostics[0].message}`);
 }
 const warm = times.slice(10).sort((a, b) => a - b);
 const pick = (q) => warm[Math.floor(q * (warm.length - 1))];
-console.log(JSON.stringify({ lines, bytes: source.length, medianMs: +pick(0.5).toFixed(2), p90Ms: +pick(0.9).toFixed(2), firstMs: +times[0].toFixed(2) }, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      lines,
+      bytes: source.length,
+      medianMs: +pick(0.5).toFixed(2),
+      p90Ms: +pick(0.9).toFixed(2),
+      firstMs: +times[0].toFixed(2),
+    },
+    null,
+    2,
+  ),
+);

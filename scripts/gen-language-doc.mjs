@@ -8,7 +8,10 @@ import { renderLanguageDoc } from '../src/language/languageDoc.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const target = join(root, 'docs', 'LANGUAGE.md');
-const examples = ['tiny.l2r', 'mtl5-offline.l2r'].map((f) => ({ name: f, text: readFileSync(join(root, 'examples', f), 'utf8') }));
+const examples = ['tiny.l2r', 'mtl5-offline.l2r'].map((f) => ({
+  name: f,
+  text: readFileSync(join(root, 'examples', f), 'utf8'),
+}));
 const text = renderLanguageDoc(examples);
 if (process.argv.includes('--check')) {
   if (readFileSync(target, 'utf8') !== text) {

@@ -32,7 +32,8 @@ function typeText(t: KeyType): string {
 
 function table(context: keyof typeof schema): string {
   const rows = Object.entries(schema[context]).map(
-    ([key, s]) => `| \`${key}\` | ${typeText(s.type)} | ${s.default !== undefined ? `\`${s.default}\`` : s.required === true ? '(required)' : '—'} | ${s.doc} | \`${s.example}\` |`,
+    ([key, s]) =>
+      `| \`${key}\` | ${typeText(s.type)} | ${s.default !== undefined ? `\`${s.default}\`` : s.required === true ? '(required)' : '—'} | ${s.doc} | \`${s.example}\` |`,
   );
   return ['| key | type | default | meaning | example |', '|---|---|---|---|---|', ...rows].join('\n');
 }

@@ -9,12 +9,16 @@ const root = join(import.meta.dirname, '..', '..', '..');
 
 describe('docs/LANGUAGE.md', () => {
   it('is generated from the current schema (run scripts/gen-language-doc.mjs after changing it)', () => {
-    const examples = ['tiny.l2r', 'mtl5-offline.l2r'].map((f) => ({ name: f, text: readFileSync(join(root, 'examples', f), 'utf8') }));
+    const examples = ['tiny.l2r', 'mtl5-offline.l2r'].map((f) => ({
+      name: f,
+      text: readFileSync(join(root, 'examples', f), 'utf8'),
+    }));
     assert.equal(readFileSync(join(root, 'docs', 'LANGUAGE.md'), 'utf8'), renderLanguageDoc(examples));
   });
 
   it('documents every key of every context', () => {
     const doc = readFileSync(join(root, 'docs', 'LANGUAGE.md'), 'utf8');
-    for (const keys of Object.values(schema)) for (const key of Object.keys(keys)) assert.ok(doc.includes(`| \`${key}\` |`), key);
+    for (const keys of Object.values(schema))
+      for (const key of Object.keys(keys)) assert.ok(doc.includes(`| \`${key}\` |`), key);
   });
 });
