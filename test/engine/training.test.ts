@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runExperiment } from '../../src/engine';
 import type { RunOptions } from '../../src/engine';
@@ -51,14 +53,14 @@ describe('isolation: training a new task leaves earlier adapters and heads bit-i
       dim: 16,
     });
     const spec = { bottleneck: 4, epochs: 2, lr: 1e-2, batchSize: 16 };
-    await trainAdapter(tf, first, frozen, data(2), spec, createRandom(4));
+    await trainAdapter(tf, first, frozen, data(2), spec, (e) => createRandom(4, e));
     const snapshot = await Promise.all(
       [...adapterVariables(first), ...headVariables(first)].map(async (v) => Array.from(await v.data())),
     );
     const secondBefore = Array.from(
       await (adapterVariables(second)[0]?.data() ?? Promise.resolve(new Float32Array())),
     );
-    await trainAdapter(tf, second, frozen, data(3), spec, createRandom(5));
+    await trainAdapter(tf, second, frozen, data(3), spec, (e) => createRandom(5, e));
     const after = await Promise.all(
       [...adapterVariables(first), ...headVariables(first)].map(async (v) => Array.from(await v.data())),
     );
@@ -124,17 +126,31 @@ describe('runs', () => {
     for (const u of updates) assert.ok(u.size <= 7 && u.budget === 7);
   });
 
-  it('resumes a stopped run from its last completed unit, with the same final numbers', async () => {
-    const reference = await run(tinySpec());
+  it('resumes a stopped run from its last completed epoch, with the same final numbers', async () => {
+    // Three adapter epochs: the stop lands inside the second task's adapter training.
+    const spec = tinySpec({ adapter: { bottleneck: 8, epochs: 3, lr: 3e-3, batchSize: 32 } });
+    const reference = await run(spec);
     let epochs = 0;
-    const stopped = await run(tinySpec(), {
-      shouldStop: () => epochs >= 2,
+    const stopped = await run(spec, {
+      shouldStop: () => epochs >= 4,
       onEvent: (e) => {
         if (e.type === 'epoch-end') epochs++;
       },
     });
     assert.equal(stopped.metrics, undefined, 'the first attempt was stopped');
-    const resumed = await run(tinySpec(), { runDir: stopped.runDir, resume: true });
+    const state = JSON.parse(readFileSync(join(stopped.runDir, 'state.json'), 'utf8')) as {
+      epochs?: Record<string, number>;
+    };
+    assert.deepEqual(Object.values(state.epochs ?? {}), [1], 'one epoch of the interrupted unit is on disk');
+    const resumedEpochs: number[] = [];
+    const resumed = await run(spec, {
+      runDir: stopped.runDir,
+      resume: true,
+      onEvent: (e) => {
+        if (e.type === 'epoch-end' && e.phase === 'adapter') resumedEpochs.push(e.epoch);
+      },
+    });
+    assert.deepEqual(resumedEpochs, [2, 3], 'only the epochs not yet done are trained again');
     assert.ok(resumed.metrics !== undefined);
     assert.deepEqual(numbers(resumed.metrics), numbers(reference.metrics));
   });

@@ -1,14 +1,25 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RUN_FILES } from '../../protocol/runFolder';
-import type { Tf, Variable } from '../tf';
+import type { Optimizer } from '../train/hooks';
+import type { Tensor, Tf, Variable } from '../tf';
 import { readJsonIfExists, writeAtomic, writeJsonAtomic } from './files';
 
 /** The engine's bookkeeping in state.json: which units are complete (their weights are on disk). */
 export interface EngineState {
   readonly version: 1;
   readonly completed: string[];
+  /** Units in progress: the last epoch whose weights and optimiser state are on disk. */
+  readonly epochs?: Readonly<Record<string, number>>;
 }
+
+/** What an epoch checkpoint holds besides the unit's variables: the optimiser's own weights. */
+interface EpochManifest {
+  readonly epoch: number;
+  readonly optimizer: readonly { name: string; shape: number[] }[];
+}
+
+type NamedTensor = { name: string; tensor: Tensor };
 
 export class Checkpoints {
   private state: EngineState = { version: 1, completed: [] };
@@ -30,20 +41,95 @@ export class Checkpoints {
     return this.state.completed.length;
   }
 
+  /** Last epoch of `unit` checkpointed mid-unit, if any. */
+  lastEpoch(unit: string): number | undefined {
+    return this.state.epochs?.[unit];
+  }
+
+  /** Saves the variables and optimiser state after an epoch, so a resume continues with the next. */
+  async saveEpoch(
+    unit: string,
+    epoch: number,
+    variables: readonly Variable[],
+    optimizer: Optimizer,
+  ): Promise<void> {
+    const weights = await optimizer.getWeights();
+    try {
+      const tensors = [...variables, ...weights.map((w) => w.tensor)];
+      await writeAtomic(this.weightsPath(`${unit}@epoch`), await serialize(tensors));
+      const manifest: EpochManifest = {
+        epoch,
+        optimizer: weights.map((w) => ({ name: w.name, shape: w.tensor.shape })),
+      };
+      await writeJsonAtomic(this.weightsPath(`${unit}@epoch`).replace(/\.bin$/, '.json'), manifest);
+    } finally {
+      // getWeights returns the live accumulators plus a fresh iteration counter: only that one is ours.
+      weights.filter((w) => w.name === 'iter').forEach((w) => w.tensor.dispose());
+    }
+    this.state = { ...this.state, epochs: { ...this.state.epochs, [unit]: epoch } };
+    await writeJsonAtomic(join(this.runDir, RUN_FILES.state), this.state);
+  }
+
+  /** Restores the last epoch checkpoint of `unit` into the variables and optimiser; returns the epoch to start at. */
+  async resumeEpoch(
+    tf: Tf,
+    unit: string,
+    variables: readonly Variable[],
+    optimizer: Optimizer,
+  ): Promise<number> {
+    const epoch = this.lastEpoch(unit);
+    if (epoch === undefined) return 1;
+    const manifest = await readJsonIfExists<EpochManifest>(
+      this.weightsPath(`${unit}@epoch`).replace(/\.bin$/, '.json'),
+    );
+    if (manifest?.epoch !== epoch)
+      throw new Error(`the checkpoint of ${unit} is incomplete; start a new run`);
+    const floats = await this.readFloats(`${unit}@epoch`);
+    let offset = this.assign(tf, unit, floats, variables, 0);
+    const restored: NamedTensor[] = manifest.optimizer.map((w) => {
+      const size = w.shape.reduce((a, b) => a * b, 1);
+      const tensor = tf.tensor(floats.subarray(offset, offset + size), w.shape);
+      offset += size;
+      return { name: w.name, tensor };
+    });
+    if (offset !== floats.length)
+      throw new Error(`the checkpoint of ${unit} does not match the model; start a new run`);
+    await optimizer.setWeights(restored);
+    tf.dispose(restored.map((r) => r.tensor));
+    return epoch + 1;
+  }
+
   /** Saves the unit's variables, then records the unit as complete (in that order, so a crash in between only redoes it). */
   async complete(unit: string, variables: readonly Variable[]): Promise<void> {
     await writeAtomic(this.weightsPath(unit), await serialize(variables));
-    if (!this.has(unit)) this.state = { version: 1, completed: [...this.state.completed, unit] };
+    const epochs = { ...this.state.epochs };
+    delete epochs[unit];
+    if (!this.has(unit)) this.state = { version: 1, completed: [...this.state.completed, unit], epochs };
     await writeJsonAtomic(join(this.runDir, RUN_FILES.state), this.state);
   }
 
   /** Restores the unit's variables from disk. */
   async restore(tf: Tf, unit: string, variables: readonly Variable[]): Promise<void> {
+    const floats = await this.readFloats(unit);
+    if (this.assign(tf, unit, floats, variables, 0) !== floats.length) {
+      throw new Error(`checkpoint ${unit} does not match the model; start a new run`);
+    }
+  }
+
+  private async readFloats(unit: string): Promise<Float32Array> {
     const bytes = await readFile(this.weightsPath(unit));
-    const floats = new Float32Array(
-      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
-    );
-    let offset = 0;
+    return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  }
+
+  /** Assigns consecutive values to the variables; returns the offset after them. */
+  private assign(
+    tf: Tf,
+    unit: string,
+    floats: Float32Array,
+    variables: readonly Variable[],
+    start: number,
+  ): number {
+    let offset = start;
     for (const v of variables) {
       if (offset + v.size > floats.length)
         throw new Error(`checkpoint ${unit} is shorter than its model; start a new run`);
@@ -52,8 +138,7 @@ export class Checkpoints {
       values.dispose();
       offset += v.size;
     }
-    if (offset !== floats.length)
-      throw new Error(`checkpoint ${unit} does not match the model; start a new run`);
+    return offset;
   }
 
   private weightsPath(unit: string): string {
@@ -61,12 +146,12 @@ export class Checkpoints {
   }
 }
 
-async function serialize(variables: readonly Variable[]): Promise<Uint8Array> {
+async function serialize(variables: readonly Tensor[]): Promise<Uint8Array> {
   const total = variables.reduce((sum, v) => sum + v.size, 0);
   const out = new Float32Array(total);
   let offset = 0;
   for (const v of variables) {
-    out.set((await v.data()) as Float32Array, offset);
+    out.set(Float32Array.from(await v.data()), offset);
     offset += v.size;
   }
   return new Uint8Array(out.buffer);

@@ -19,7 +19,8 @@ import {
 } from '../model/params';
 import type { FrozenLayers, RouterLayer, TaskModule } from '../model/params';
 import { createRandom } from '../random';
-import type { Tf } from '../tf';
+import type { Tf, Variable } from '../tf';
+import type { Optimizer } from '../train/hooks';
 import { gatherRows } from '../train/batches';
 import { Cancelled } from '../train/hooks';
 import { trainAdapter } from '../train/trainAdapter';
@@ -330,6 +331,13 @@ async function runOrder(
     },
   });
 
+  /** Continues a unit from its last epoch checkpoint; the skipped epochs count as done for progress. */
+  const resumeUnit = async (unit: string, vars: Variable[], optimizer: Optimizer): Promise<number> => {
+    const start = await checkpoints.resumeEpoch(tf, unit, vars, optimizer);
+    for (let e = 1; e < start; e++) progress.tick();
+    return start;
+  };
+
   const matrixRows: { cil: number[]; til: number[] }[] = [];
   let router: RouterLayer[] | undefined;
   try {
@@ -359,8 +367,19 @@ async function runOrder(
           seedData.frozen,
           { x: task.train, labels: task.data.train.labels, dim: seedData.dim },
           spec.adapter,
-          createRandom(coords.seed, orderHash, t, 2),
-          hooks('adapter', 'l2r', name, ctx.speed.adapter),
+          (epoch) => createRandom(coords.seed, orderHash, t, 2, epoch),
+          {
+            ...hooks('adapter', 'l2r', name, ctx.speed.adapter),
+            resume: (optimizer) =>
+              resumeUnit(unit, [...adapterVariables(module), ...headVariables(module)], optimizer),
+            checkpoint: (epoch, optimizer) =>
+              checkpoints.saveEpoch(
+                unit,
+                epoch,
+                [...adapterVariables(module), ...headVariables(module)],
+                optimizer,
+              ),
+          },
         );
         await checkpoints.complete(unit, [...adapterVariables(module), ...headVariables(module)]);
       }
@@ -424,8 +443,12 @@ async function runOrder(
             router,
             source,
             spec.router,
-            createRandom(coords.seed, orderHash, t, 5),
-            hooks('router', 'l2r', name, ctx.speed.router),
+            (epoch) => createRandom(coords.seed, orderHash, t, 5, epoch),
+            {
+              ...hooks('router', 'l2r', name, ctx.speed.router),
+              resume: (optimizer) => resumeUnit(routerUnit, vars, optimizer),
+              checkpoint: (epoch, optimizer) => checkpoints.saveEpoch(routerUnit, epoch, vars, optimizer),
+            },
           );
           await checkpoints.complete(routerUnit, vars);
         }

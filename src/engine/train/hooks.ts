@@ -19,6 +19,19 @@ export interface TrainHooks {
   }): void | Promise<void>;
   /** Checked between steps: true stops the loop (the caller decides what is kept). */
   shouldStop?(): boolean;
+  /**
+   * Before the first epoch, with the fresh optimiser: restores a checkpoint if there is one and
+   * returns the epoch to start at (1 when starting afresh).
+   */
+  resume?(optimizer: Optimizer): Promise<number>;
+  /** After each epoch's statistics: checkpoint the variables and the optimiser state. */
+  checkpoint?(epoch: number, optimizer: Optimizer): Promise<void>;
+}
+
+/** The optimiser state the hooks may save and restore (TF.js Optimizer's serialisable weights). */
+export interface Optimizer {
+  getWeights(): Promise<{ name: string; tensor: import('../tf').Tensor }[]>;
+  setWeights(weights: { name: string; tensor: import('../tf').Tensor }[]): Promise<void>;
 }
 
 export class Cancelled extends Error {

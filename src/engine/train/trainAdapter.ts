@@ -19,7 +19,8 @@ export async function trainAdapter(
   frozen: FrozenLayers,
   data: { readonly x: Float32Array; readonly labels: Int32Array; readonly dim: number },
   spec: AdapterSpec,
-  random: Random,
+  /** A random stream per epoch, so an epoch resumed from a checkpoint draws what it drew first. */
+  randomForEpoch: (epoch: number) => Random,
   hooks: TrainHooks = {},
 ): Promise<void> {
   const optimizer = tf.train.adam(spec.lr);
@@ -27,7 +28,9 @@ export async function trainAdapter(
   const n = data.labels.length;
   const classes = module.classes.length;
   try {
-    for (let epoch = 1; epoch <= spec.epochs; epoch++) {
+    const first = (await hooks.resume?.(optimizer)) ?? 1;
+    for (let epoch = first; epoch <= spec.epochs; epoch++) {
+      const random = randomForEpoch(epoch);
       const batches = epochBatches(n, spec.batchSize, random);
       const started = performance.now();
       let lossSum = 0;
@@ -77,6 +80,7 @@ export async function trainAdapter(
         trainAccuracy: correct / n,
         examplesPerSecond: n / seconds,
       });
+      await hooks.checkpoint?.(epoch, optimizer);
     }
   } finally {
     optimizer.dispose();

@@ -35,7 +35,8 @@ export async function trainRouter(
   router: readonly RouterLayer[],
   memory: MemoryBatchSource,
   spec: RouterSpec,
-  random: Random,
+  /** A random stream per epoch, so an epoch resumed from a checkpoint draws what it drew first. */
+  randomForEpoch: (epoch: number) => Random,
   hooks: TrainHooks = {},
 ): Promise<void> {
   const optimizer = tf.train.adam(spec.lr);
@@ -45,7 +46,9 @@ export async function trainRouter(
   const adapters = modules.length;
   const { epochs } = routerSchedule(n, spec);
   try {
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    const first = (await hooks.resume?.(optimizer)) ?? 1;
+    for (let epoch = first; epoch <= epochs; epoch++) {
+      const random = randomForEpoch(epoch);
       const batches = epochBatches(n, spec.batchSize, random);
       const started = performance.now();
       let lossSum = 0;
@@ -113,6 +116,7 @@ export async function trainRouter(
         trainAccuracy: correct / n,
         examplesPerSecond: n / seconds,
       });
+      await hooks.checkpoint?.(epoch, optimizer);
     }
   } finally {
     optimizer.dispose();
