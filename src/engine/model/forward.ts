@@ -1,5 +1,6 @@
 import type { RouterActivation } from '../../protocol/spec';
 import type { Tensor, Tensor2D, Tf } from '../tf';
+import { linearOps } from './linear';
 import type { Adapter, FrozenLayers, RouterLayer, TaskModule } from './params';
 
 function layerNorm(tf: Tf, h: Tensor2D): Tensor2D {
@@ -10,8 +11,9 @@ function layerNorm(tf: Tf, h: Tensor2D): Tensor2D {
 /** Frozen layer l: LN(h + gelu(h W_l)). */
 export function frozenLayer(tf: Tf, h: Tensor2D, frozen: FrozenLayers, l: number): Tensor2D {
   const w = frozen.weights[l];
-  if (w === undefined) throw new Error(`no frozen layer ${l}`);
-  const z = tf.matMul(h, w);
+  const wT = frozen.transposed[l];
+  if (w === undefined || wT === undefined) throw new Error(`no frozen layer ${l}`);
+  const z = linearOps(tf).frozenMatMul(h, w, wT);
   // tanh approximation of GELU: has gradients on every backend.
   const gelu = tf.mul(
     tf.mul(z, 0.5),
@@ -22,7 +24,11 @@ export function frozenLayer(tf: Tf, h: Tensor2D, frozen: FrozenLayers, l: number
 
 /** The residual part of an adapter: relu(h D + bd) U + bu. */
 export function adapterDelta(tf: Tf, h: Tensor2D, a: Adapter): Tensor2D {
-  return tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(h, a.down), a.downBias)), a.up), a.upBias) as Tensor2D;
+  const { matMul } = linearOps(tf);
+  return tf.add(
+    matMul(tf.relu(tf.add(matMul(h, a.down), a.downBias)) as Tensor2D, a.up),
+    a.upBias,
+  ) as Tensor2D;
 }
 
 /** One task's own path: every layer followed by that task's adapter only (earlier adapters off). */
@@ -37,7 +43,7 @@ export function forwardSingle(tf: Tf, h0: Tensor2D, frozen: FrozenLayers, m: Tas
 }
 
 export function headLogits(tf: Tf, h: Tensor2D, m: TaskModule): Tensor2D {
-  return tf.add(tf.matMul(h, m.headW), m.headB) as Tensor2D;
+  return tf.add(linearOps(tf).matMul(h, m.headW), m.headB) as Tensor2D;
 }
 
 /** Logits over the union of all heads' classes, heads in stream order: the CIL prediction space. */
@@ -67,7 +73,7 @@ export function routerScores(
   options: RoutingOptions,
   l: number,
 ): Tensor2D {
-  let logits = tf.add(tf.matMul(h, r.w), r.b) as Tensor2D;
+  let logits = tf.add(linearOps(tf).matMul(h, r.w), r.b) as Tensor2D;
   if (options.training) {
     const noise = options.noise?.[l];
     if (noise !== undefined) logits = tf.add(logits, noise) as Tensor2D;

@@ -28,15 +28,16 @@ export interface RouterLayer {
 /** The frozen layers: h <- LN(h + gelu(h W)), W fixed. */
 export interface FrozenLayers {
   readonly weights: readonly Tensor2D[];
+  /** The same weights transposed once, for gradients without transposed matmuls. */
+  readonly transposed: readonly Tensor2D[];
 }
 
 export function createFrozenLayers(tf: Tf, layers: number, dim: number, random: Random): FrozenLayers {
   // Scaled so that h W has unit variance per unit: the layer transforms without exploding.
-  return {
-    weights: Array.from({ length: layers }, () =>
-      tf.tensor2d(normalMatrix(dim, dim, 1 / Math.sqrt(dim), random), [dim, dim]),
-    ),
-  };
+  const weights = Array.from({ length: layers }, () =>
+    tf.tensor2d(normalMatrix(dim, dim, 1 / Math.sqrt(dim), random), [dim, dim]),
+  );
+  return { weights, transposed: weights.map((w) => tf.transpose(w)) };
 }
 
 let variableCounter = 0;

@@ -122,7 +122,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
           matrices.push(...result.matrices);
         }
       } finally {
-        tf.dispose(prepared.frozen.weights as never);
+        tf.dispose([...prepared.frozen.weights, ...prepared.frozen.transposed]);
       }
     }
   } catch (error) {
