@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runExperiment } from '../../src/engine';
 import type { RunOptions } from '../../src/engine';
+import { createVectorBackbone } from '../../src/engine/model/backbone';
 import {
-  createFrozenLayers,
   createTaskModule,
   adapterVariables,
   headVariables,
@@ -44,7 +44,7 @@ const numbers = (m: MetricsFile | undefined): unknown =>
 describe('isolation: training a new task leaves earlier adapters and heads bit-identical', () => {
   it('keeps task 1 exactly as it was after task 2 trains', async () => {
     const tf = await wasmTf();
-    const frozen = createFrozenLayers(tf, 2, 16, createRandom(1));
+    const frozen = createVectorBackbone(tf, 2, 16, createRandom(1));
     const first = createTaskModule(tf, 'a', ['x', 'y'], 2, 16, 4, createRandom(2));
     const second = createTaskModule(tf, 'b', ['p', 'q', 'r'], 2, 16, 4, createRandom(3));
     const data = (classes: number) => ({
@@ -74,8 +74,8 @@ describe('isolation: training a new task leaves earlier adapters and heads bit-i
       ...headVariables(first),
       ...adapterVariables(second),
       ...headVariables(second),
-      ...frozen.weights,
     ]);
+    frozen.dispose();
   });
 });
 

@@ -1,7 +1,8 @@
 import type { RouterActivation } from '../../protocol/spec';
 import type { Composition } from '../model/forward';
 import { forwardComposed, forwardSingle, headLogits, unionLogits } from '../model/forward';
-import type { FrozenLayers, RouterLayer, TaskModule } from '../model/params';
+import type { FrozenBackbone } from '../model/backbone';
+import type { RouterLayer, TaskModule } from '../model/params';
 import type { Tensor2D, Tf } from '../tf';
 import { gatherRows } from '../train/batches';
 
@@ -28,7 +29,7 @@ const EVAL_BATCH = 256;
 async function batched(
   tf: Tf,
   set: EvalSet,
-  compute: (x: Tensor2D) => Tensor2D[],
+  compute: (rows: Float32Array, count: number) => Tensor2D[],
   consume: (start: number, count: number, values: Float32Array[]) => void,
 ): Promise<void> {
   const n = set.labels.length;
@@ -36,7 +37,7 @@ async function batched(
     const count = Math.min(EVAL_BATCH, n - start);
     const indices = Int32Array.from({ length: count }, (_, i) => start + i);
     const outputs = tf.tidy(() =>
-      compute(tf.tensor2d(gatherRows(set.x, set.dim, indices), [count, set.dim])),
+      compute(gatherRows(set.x, set.dim, indices), count),
     );
     const values = await Promise.all(outputs.map(async (t) => (await t.data()) as Float32Array));
     tf.dispose(outputs);
@@ -48,14 +49,14 @@ async function batched(
 export async function predictRouted(
   tf: Tf,
   modules: readonly TaskModule[],
-  frozen: FrozenLayers,
+  frozen: FrozenBackbone,
   router: readonly RouterLayer[],
   composition: Composition,
   activation: RouterActivation,
   set: EvalSet,
 ): Promise<RoutedPredictions> {
   const n = set.labels.length;
-  const layers = frozen.weights.length;
+  const layers = frozen.layers;
   const adapters = modules.length;
   const offsets = classOffsets(modules);
   const own = modules[set.taskIndex];
@@ -66,8 +67,8 @@ export async function predictRouted(
   await batched(
     tf,
     set,
-    (x) => {
-      const { h, scores: s } = forwardComposed(tf, x, frozen, modules, router, composition, {
+    (rows, count) => {
+      const { h, scores: s } = forwardComposed(tf, frozen.input(tf, rows, count), frozen, modules, router, composition, {
         activation,
         temperature: 1,
         training: false,
@@ -93,7 +94,7 @@ export async function predictRouted(
 export async function predictOracle(
   tf: Tf,
   modules: readonly TaskModule[],
-  frozen: FrozenLayers,
+  frozen: FrozenBackbone,
   set: EvalSet,
 ): Promise<Int32Array> {
   const own = modules[set.taskIndex];
@@ -103,7 +104,7 @@ export async function predictOracle(
   await batched(
     tf,
     set,
-    (x) => [headLogits(tf, forwardSingle(tf, x, frozen, own), own)],
+    (rows, count) => [headLogits(tf, forwardSingle(tf, frozen.input(tf, rows, count), frozen, own), own)],
     (start, count, [logits]) => {
       for (let i = 0; i < count; i++)
         out[start + i] = argmaxRange(logits ?? new Float32Array(), i * classes, 0, classes);

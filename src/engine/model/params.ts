@@ -1,6 +1,6 @@
 import type { Random } from '../random';
 import { normalMatrix } from '../random';
-import type { Tensor2D, Tf, Variable } from '../tf';
+import type { Tf, Variable } from '../tf';
 
 /** One residual bottleneck adapter: h + relu(h D + bd) U + bu. */
 export interface Adapter {
@@ -23,21 +23,6 @@ export interface TaskModule {
 export interface RouterLayer {
   readonly w: Variable;
   readonly b: Variable;
-}
-
-/** The frozen layers: h <- LN(h + gelu(h W)), W fixed. */
-export interface FrozenLayers {
-  readonly weights: readonly Tensor2D[];
-  /** The same weights transposed once, for gradients without transposed matmuls. */
-  readonly transposed: readonly Tensor2D[];
-}
-
-export function createFrozenLayers(tf: Tf, layers: number, dim: number, random: Random): FrozenLayers {
-  // Scaled so that h W has unit variance per unit: the layer transforms without exploding.
-  const weights = Array.from({ length: layers }, () =>
-    tf.tensor2d(normalMatrix(dim, dim, 1 / Math.sqrt(dim), random), [dim, dim]),
-  );
-  return { weights, transposed: weights.map((w) => tf.transpose(w)) };
 }
 
 let variableCounter = 0;

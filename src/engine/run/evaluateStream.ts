@@ -4,7 +4,8 @@ import type { ExperimentSpec } from '../../protocol/spec';
 import { accuracy, macroF1, mean } from '../eval/metrics';
 import { classOffsets, predictOracle, predictRouted } from '../eval/evaluate';
 import type { RoutedPredictions } from '../eval/evaluate';
-import type { FrozenLayers, RouterLayer, TaskModule } from '../model/params';
+import type { FrozenBackbone } from '../model/backbone';
+import type { RouterLayer, TaskModule } from '../model/params';
 import type { Tf } from '../tf';
 import type { PreparedTask } from './prepared';
 
@@ -13,7 +14,7 @@ const TRACE_EXAMPLES_PER_TASK = 12;
 
 interface SeedView {
   readonly tasks: ReadonlyMap<string, PreparedTask>;
-  readonly frozen: FrozenLayers;
+  readonly frozen: FrozenBackbone;
   readonly dim: number;
 }
 
@@ -133,7 +134,7 @@ function routingTable(
   method: string,
   coords: RunCoordinates,
 ): RoutingTable {
-  const layers = seed.frozen.weights.length;
+  const layers = seed.frozen.layers;
   const adapters = modules.length;
   const offsets = classOffsets(modules);
   const zeros = (): number[][][] =>

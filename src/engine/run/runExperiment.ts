@@ -10,14 +10,15 @@ import { createFeaturizer } from '../features/featurize';
 import { applyStem, orthonormalProjection } from '../features/stem';
 import { memoryBudget, selectMemory } from '../memory';
 import {
-  createFrozenLayers,
   createRouter,
   createTaskModule,
   adapterVariables,
   headVariables,
   routerVariables,
 } from '../model/params';
-import type { FrozenLayers, RouterLayer, TaskModule } from '../model/params';
+import type { RouterLayer, TaskModule } from '../model/params';
+import type { FrozenBackbone } from '../model/backbone';
+import { createVectorBackbone } from '../model/backbone';
 import { createRandom } from '../random';
 import type { Tf, Variable } from '../tf';
 import type { Optimizer } from '../train/hooks';
@@ -122,7 +123,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
           matrices.push(...result.matrices);
         }
       } finally {
-        tf.dispose([...prepared.frozen.weights, ...prepared.frozen.transposed]);
+        prepared.frozen.dispose();
       }
     }
   } catch (error) {
@@ -205,7 +206,7 @@ export class ProgressClock {
 
 interface SeedData {
   readonly tasks: ReadonlyMap<string, PreparedTask>;
-  readonly frozen: FrozenLayers;
+  readonly frozen: FrozenBackbone;
   readonly dim: number;
 }
 
@@ -244,7 +245,7 @@ async function prepareSeed(
       test: stem(data.test.texts),
     });
   }
-  return { tasks, frozen: createFrozenLayers(tf, layers, dim, createRandom(seed, 8)), dim };
+  return { tasks, frozen: createVectorBackbone(tf, layers, dim, createRandom(seed, 8)), dim };
 }
 
 interface OrderContext {
@@ -349,7 +350,7 @@ async function runOrder(
         tf,
         name,
         task.data.classes,
-        seedData.frozen.weights.length,
+        seedData.frozen.layers,
         seedData.dim,
         spec.adapter.bottleneck,
         createRandom(coords.seed, orderHash, t, 1),
@@ -418,7 +419,7 @@ async function runOrder(
         if (router !== undefined) tf.dispose(routerVariables(router));
         router = createRouter(
           tf,
-          seedData.frozen.weights.length,
+          seedData.frozen.layers,
           seedData.dim,
           modules.length,
           createRandom(coords.seed, orderHash, t, 4),

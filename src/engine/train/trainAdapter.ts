@@ -1,6 +1,7 @@
 import type { AdapterSpec } from '../../protocol/spec';
 import { forwardSingle, headLogits } from '../model/forward';
-import type { FrozenLayers, TaskModule } from '../model/params';
+import type { FrozenBackbone } from '../model/backbone';
+import type { TaskModule } from '../model/params';
 import { adapterVariables, headVariables } from '../model/params';
 import type { Random } from '../random';
 import type { Scalar, Tensor2D, Tf } from '../tf';
@@ -16,7 +17,7 @@ import type { TrainHooks } from './hooks';
 export async function trainAdapter(
   tf: Tf,
   module: TaskModule,
-  frozen: FrozenLayers,
+  frozen: FrozenBackbone,
   data: { readonly x: Float32Array; readonly labels: Int32Array; readonly dim: number },
   spec: AdapterSpec,
   /** A random stream per epoch, so an epoch resumed from a checkpoint draws what it drew first. */
@@ -38,7 +39,7 @@ export async function trainAdapter(
       for (let s = 0; s < batches.length; s++) {
         if (hooks.shouldStop?.() === true) throw new Cancelled();
         const idx = batches[s] ?? new Int32Array();
-        const x = tf.tensor2d(gatherRows(data.x, data.dim, idx), [idx.length, data.dim]);
+        const rows = gatherRows(data.x, data.dim, idx);
         const y = tf.tidy(() =>
           tf.oneHot(
             tf.tensor1d(
@@ -51,7 +52,7 @@ export async function trainAdapter(
         let predicted: Tensor2D | undefined;
         const loss = optimizer.minimize(
           () => {
-            const logits = headLogits(tf, forwardSingle(tf, x, frozen, module), module);
+            const logits = headLogits(tf, forwardSingle(tf, frozen.input(tf, rows, idx.length), frozen, module), module);
             predicted = tf.keep(tf.argMax(logits, 1) as Tensor2D);
             return tf.losses.softmaxCrossEntropy(y, logits) as Scalar;
           },
@@ -61,7 +62,7 @@ export async function trainAdapter(
         const lossValue = (await loss?.data())?.[0] ?? Number.NaN;
         const pred = predicted !== undefined ? await predicted.data() : new Int32Array();
         for (let i = 0; i < idx.length; i++) if (pred[i] === data.labels[idx[i] ?? 0]) correct++;
-        tf.dispose([x, y, ...(loss !== null ? [loss] : []), ...(predicted !== undefined ? [predicted] : [])]);
+        tf.dispose([y, ...(loss !== null ? [loss] : []), ...(predicted !== undefined ? [predicted] : [])]);
         lossSum += lossValue * idx.length;
         hooks.onStep?.({
           epoch,

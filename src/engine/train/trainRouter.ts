@@ -1,6 +1,7 @@
 import type { RouterSpec } from '../../protocol/spec';
 import { forwardComposed, unionLogits } from '../model/forward';
-import type { FrozenLayers, RouterLayer, TaskModule } from '../model/params';
+import type { FrozenBackbone } from '../model/backbone';
+import type { RouterLayer, TaskModule } from '../model/params';
 import { headVariables, routerVariables } from '../model/params';
 import type { Random } from '../random';
 import type { Scalar, Tensor2D, Tf } from '../tf';
@@ -31,7 +32,7 @@ export function routerSchedule(n: number, spec: RouterSpec): { steps: number; ep
 export async function trainRouter(
   tf: Tf,
   modules: readonly TaskModule[],
-  frozen: FrozenLayers,
+  frozen: FrozenBackbone,
   router: readonly RouterLayer[],
   memory: MemoryBatchSource,
   spec: RouterSpec,
@@ -56,7 +57,7 @@ export async function trainRouter(
       for (let s = 0; s < batches.length; s++) {
         if (hooks.shouldStop?.() === true) throw new Cancelled();
         const idx = batches[s] ?? new Int32Array();
-        const x = tf.tensor2d(gatherRows(memory.x, memory.dim, idx), [idx.length, memory.dim]);
+        const rows = gatherRows(memory.x, memory.dim, idx);
         const y = tf.tidy(() =>
           tf.oneHot(
             tf.tensor1d(
@@ -68,14 +69,14 @@ export async function trainRouter(
         );
         const noise =
           spec.activation === 'gumbel-sigmoid'
-            ? frozen.weights.map(() =>
+            ? Array.from({ length: frozen.layers }, () =>
                 tf.tensor2d(logisticNoise(idx.length * adapters, random), [idx.length, adapters]),
               )
             : undefined;
         let predicted: Tensor2D | undefined;
         const loss = optimizer.minimize(
           () => {
-            const { h } = forwardComposed(tf, x, frozen, modules, router, 'wavg', {
+            const { h } = forwardComposed(tf, frozen.input(tf, rows, idx.length), frozen, modules, router, 'wavg', {
               activation: spec.activation,
               temperature: spec.temperature,
               training: true,
@@ -92,7 +93,6 @@ export async function trainRouter(
         const pred = predicted !== undefined ? await predicted.data() : new Int32Array();
         for (let i = 0; i < idx.length; i++) if (pred[i] === memory.unionLabels[idx[i] ?? 0]) correct++;
         tf.dispose([
-          x,
           y,
           ...(loss !== null ? [loss] : []),
           ...(predicted !== undefined ? [predicted] : []),
