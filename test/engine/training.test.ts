@@ -5,11 +5,7 @@ import { describe, it } from 'node:test';
 import { runExperiment } from '../../src/engine';
 import type { RunOptions } from '../../src/engine';
 import { createVectorBackbone } from '../../src/engine/model/backbone';
-import {
-  createTaskModule,
-  adapterVariables,
-  headVariables,
-} from '../../src/engine/model/params';
+import { createTaskModule, adapterVariables, headVariables } from '../../src/engine/model/params';
 import { createRandom } from '../../src/engine/random';
 import { trainAdapter } from '../../src/engine/train/trainAdapter';
 import type { RunEvent } from '../../src/protocol/events';

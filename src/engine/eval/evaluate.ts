@@ -36,9 +36,7 @@ async function batched(
   for (let start = 0; start < n; start += EVAL_BATCH) {
     const count = Math.min(EVAL_BATCH, n - start);
     const indices = Int32Array.from({ length: count }, (_, i) => start + i);
-    const outputs = tf.tidy(() =>
-      compute(gatherRows(set.x, set.dim, indices), count),
-    );
+    const outputs = tf.tidy(() => compute(gatherRows(set.x, set.dim, indices), count));
     const values = await Promise.all(outputs.map(async (t) => (await t.data()) as Float32Array));
     tf.dispose(outputs);
     consume(start, count, values);
@@ -68,11 +66,19 @@ export async function predictRouted(
     tf,
     set,
     (rows, count) => {
-      const { h, scores: s } = forwardComposed(tf, frozen.input(tf, rows, count), frozen, modules, router, composition, {
-        activation,
-        temperature: 1,
-        training: false,
-      });
+      const { h, scores: s } = forwardComposed(
+        tf,
+        frozen.input(tf, rows, count),
+        frozen,
+        modules,
+        router,
+        composition,
+        {
+          activation,
+          temperature: 1,
+          training: false,
+        },
+      );
       const logits = unionLogits(tf, h, modules);
       return [logits, tf.stack(s, 1) as Tensor2D];
     },

@@ -38,9 +38,7 @@ export async function createFeaturizer(backbone: BackboneSpec, gloveFile: string
     case 'hashed':
       return hashedFeaturizer(backbone.buckets);
     case 'bert':
-      throw new Error(
-        `The bert backbone (${backbone.path}) is not available in this version of the engine; use "glove100" or "hashed".`,
-      );
+      throw new Error('the bert backbone tokenises with its own WordPiece vocabulary (src/engine/bert)');
   }
 }
 

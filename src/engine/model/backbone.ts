@@ -35,7 +35,10 @@ export function layerNorm(tf: Tf, h: Tensor, gamma?: Tensor, beta?: Tensor, eps 
 
 /** tanh approximation of GELU: has gradients on every backend. */
 export function gelu(tf: Tf, z: Tensor): Tensor {
-  return tf.mul(tf.mul(z, 0.5), tf.add(1, tf.tanh(tf.mul(tf.add(z, tf.mul(tf.pow(z, 3), 0.044715)), Math.sqrt(2 / Math.PI)))));
+  return tf.mul(
+    tf.mul(z, 0.5),
+    tf.add(1, tf.tanh(tf.mul(tf.add(z, tf.mul(tf.pow(z, 3), 0.044715)), Math.sqrt(2 / Math.PI)))),
+  );
 }
 
 /**
@@ -44,7 +47,9 @@ export function gelu(tf: Tf, z: Tensor): Tensor {
  * sees a different input (identity layers would give them all the same one).
  */
 export function createVectorBackbone(tf: Tf, layers: number, dim: number, random: Random): FrozenBackbone {
-  const weights = Array.from({ length: layers }, () => tf.tensor2d(normalMatrix(dim, dim, 1 / Math.sqrt(dim), random), [dim, dim]));
+  const weights = Array.from({ length: layers }, () =>
+    tf.tensor2d(normalMatrix(dim, dim, 1 / Math.sqrt(dim), random), [dim, dim]),
+  );
   const transposed = weights.map((w) => tf.transpose(w));
   return {
     layers,

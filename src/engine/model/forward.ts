@@ -14,7 +14,12 @@ function perVector(tf: Tf, h: Tensor, f: (x: Tensor2D) => Tensor2D): Tensor {
 /** The residual part of an adapter: relu(h D + bd) U + bu, for every vector of h. */
 export function adapterDelta(tf: Tf, h: Tensor, a: Adapter): Tensor {
   const { matMul } = linearOps(tf);
-  return perVector(tf, h, (x) => tf.add(matMul(tf.relu(tf.add(matMul(x, a.down), a.downBias)) as Tensor2D, a.up), a.upBias) as Tensor2D);
+  return perVector(
+    tf,
+    h,
+    (x) =>
+      tf.add(matMul(tf.relu(tf.add(matMul(x, a.down), a.downBias)) as Tensor2D, a.up), a.upBias) as Tensor2D,
+  );
 }
 
 function withAdapter(tf: Tf, state: LayerState, delta: Tensor): LayerState {
@@ -56,7 +61,13 @@ export interface RoutingOptions {
 }
 
 /** Router scores for a layer's pooled input: Gumbel-sigmoid / softmax relaxation in training, plain at inference. */
-export function routerScores(tf: Tf, pooled: Tensor2D, r: RouterLayer, options: RoutingOptions, l: number): Tensor2D {
+export function routerScores(
+  tf: Tf,
+  pooled: Tensor2D,
+  r: RouterLayer,
+  options: RoutingOptions,
+  l: number,
+): Tensor2D {
   let logits = tf.add(linearOps(tf).matMul(pooled, r.w), r.b) as Tensor2D;
   if (options.training) {
     const noise = options.noise?.[l];
@@ -92,7 +103,13 @@ export function forwardComposed(
     scores.push(s);
     const w = tf.div(s, tf.add(tf.sum(s, 1, true), 1e-6)) as Tensor2D;
     const adapters = modules.map((m) => m.adapters[l]).filter((a): a is Adapter => a !== undefined);
-    state = withAdapter(tf, state, composition === 'wavg' ? weightedDeltas(tf, state.h, w, adapters) : mergedDelta(tf, state.h, w, adapters));
+    state = withAdapter(
+      tf,
+      state,
+      composition === 'wavg'
+        ? weightedDeltas(tf, state.h, w, adapters)
+        : mergedDelta(tf, state.h, w, adapters),
+    );
   }
   return { h: backbone.pool(tf, state), scores };
 }
@@ -117,7 +134,7 @@ function mergedDelta(tf: Tf, h: Tensor, w: Tensor2D, adapters: readonly Adapter[
   const batch = h.shape[0] ?? 0;
   const dim = h.shape[h.rank - 1] ?? 0;
   const k = adapters[0]?.down.shape[1] ?? 0;
-  const tokens = h.rank === 3 ? h.shape[1] ?? 1 : 1;
+  const tokens = h.rank === 3 ? (h.shape[1] ?? 1) : 1;
   const h3 = tf.reshape(h, [batch, tokens, dim]);
   const downs = tf.stack(adapters.map((a) => tf.reshape(a.down, [-1]))) as Tensor2D; // [A, d*k]
   const ups = tf.stack(adapters.map((a) => tf.reshape(a.up, [-1]))) as Tensor2D; // [A, k*d]

@@ -8,9 +8,9 @@ import type { Tensor, Tensor2D, Tf } from '../tf';
  */
 export interface Linear {
   /** x [n, i] · w [i, o] with gradients for both (w trainable). */
-  matMul(x: Tensor2D, w: Tensor): Tensor2D;
+  matMul(this: void, x: Tensor2D, w: Tensor): Tensor2D;
   /** x [n, i] · w [i, o] for a frozen w whose transpose wT is precomputed; gradient for x only. */
-  frozenMatMul(x: Tensor2D, w: Tensor2D, wT: Tensor2D): Tensor2D;
+  frozenMatMul(this: void, x: Tensor2D, w: Tensor2D, wT: Tensor2D): Tensor2D;
 }
 
 const cache = new WeakMap<Tf, Linear>();

@@ -15,6 +15,7 @@ const TRACE_EXAMPLES_PER_TASK = 12;
 interface SeedView {
   readonly tasks: ReadonlyMap<string, PreparedTask>;
   readonly frozen: FrozenBackbone;
+  readonly width: number;
   readonly dim: number;
 }
 
@@ -51,7 +52,7 @@ export async function evaluateStream(
     for (let t = 0; t < order.length; t++) {
       const task = seed.tasks.get(order[t] ?? '');
       if (task === undefined) continue;
-      const set = { taskIndex: t, x: task.test, dim: seed.dim, labels: task.data.test.labels };
+      const set = { taskIndex: t, x: task.test, dim: seed.width, labels: task.data.test.labels };
       const p = await predictRouted(
         tf,
         modules,
@@ -108,7 +109,7 @@ export async function evaluateStream(
       const pred = await predictOracle(tf, modules, seed.frozen, {
         taskIndex: t,
         x: task.test,
-        dim: seed.dim,
+        dim: seed.width,
         labels: task.data.test.labels,
       });
       perTask[order[t] ?? ''] = accuracy(pred, task.data.test.labels);

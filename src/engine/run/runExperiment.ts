@@ -19,6 +19,7 @@ import {
 import type { RouterLayer, TaskModule } from '../model/params';
 import type { FrozenBackbone } from '../model/backbone';
 import { createVectorBackbone } from '../model/backbone';
+import { bertFeaturize, createBertBackbone, loadBertCheckpoint } from '../bert/bertBackbone';
 import { createRandom } from '../random';
 import type { Tf, Variable } from '../tf';
 import type { Optimizer } from '../train/hooks';
@@ -206,6 +207,8 @@ export class ProgressClock {
 
 interface SeedData {
   readonly tasks: ReadonlyMap<string, PreparedTask>;
+  /** Width of one cached row (stem features or token ids). */
+  readonly width: number;
   readonly frozen: FrozenBackbone;
   readonly dim: number;
 }
@@ -218,34 +221,47 @@ async function prepareSeed(
   gloveFile: string,
   sink: EventSink,
 ): Promise<SeedData> {
-  if (spec.backbone.type === 'bert') await createFeaturizer(spec.backbone, gloveFile);
-  const dim = spec.backbone.type === 'bert' ? 0 : spec.backbone.dim;
-  const layers = spec.backbone.type === 'bert' ? 0 : spec.backbone.layers;
-  const featurizer = await createFeaturizer(spec.backbone, gloveFile);
-  const projection = orthonormalProjection(featurizer.inputDim, dim, createRandom(seed, 7));
-  const tasks = new Map<string, PreparedTask>();
-  for (const task of spec.tasks) {
-    sink.emit({
-      type: 'phase',
-      time: Date.now(),
-      seed,
-      order: spec.orders[0]?.name ?? '',
-      phase: 'load',
-      method: 'data',
-      task: task.name,
-      taskCount: spec.tasks.length,
-    });
-    const data: TaskData = await loadTask(task, seed);
-    const stem = (texts: readonly string[]): Float32Array =>
-      applyStem(featurizer.featurize(texts), texts.length, featurizer.inputDim, projection, dim);
-    tasks.set(task.name, {
-      data,
-      train: stem(data.train.texts),
-      val: stem(data.val.texts),
-      test: stem(data.test.texts),
-    });
+  // Rows cached per example: the stem features (pooled backbones) or token ids (bert).
+  let rowsOf: (texts: readonly string[]) => Float32Array;
+  let frozen: FrozenBackbone;
+  const backbone = spec.backbone;
+  if (backbone.type === 'bert') {
+    const checkpoint = await loadBertCheckpoint(backbone.path);
+    rowsOf = (texts) => bertFeaturize(checkpoint, texts, backbone.maxLength);
+    frozen = createBertBackbone(tf, checkpoint, backbone.maxLength);
+  } else {
+    const featurizer = await createFeaturizer(backbone, gloveFile);
+    const projection = orthonormalProjection(featurizer.inputDim, backbone.dim, createRandom(seed, 7));
+    rowsOf = (texts) =>
+      applyStem(featurizer.featurize(texts), texts.length, featurizer.inputDim, projection, backbone.dim);
+    frozen = createVectorBackbone(tf, backbone.layers, backbone.dim, createRandom(seed, 8));
   }
-  return { tasks, frozen: createVectorBackbone(tf, layers, dim, createRandom(seed, 8)), dim };
+  const tasks = new Map<string, PreparedTask>();
+  try {
+    for (const task of spec.tasks) {
+      sink.emit({
+        type: 'phase',
+        time: Date.now(),
+        seed,
+        order: spec.orders[0]?.name ?? '',
+        phase: 'load',
+        method: 'data',
+        task: task.name,
+        taskCount: spec.tasks.length,
+      });
+      const data: TaskData = await loadTask(task, seed);
+      tasks.set(task.name, {
+        data,
+        train: rowsOf(data.train.texts),
+        val: rowsOf(data.val.texts),
+        test: rowsOf(data.test.texts),
+      });
+    }
+  } catch (error) {
+    frozen.dispose();
+    throw error;
+  }
+  return { tasks, frozen, dim: frozen.dim, width: frozen.inputWidth };
 }
 
 interface OrderContext {
@@ -366,7 +382,7 @@ async function runOrder(
           tf,
           module,
           seedData.frozen,
-          { x: task.train, labels: task.data.train.labels, dim: seedData.dim },
+          { x: task.train, labels: task.data.train.labels, dim: seedData.width },
           spec.adapter,
           (epoch) => createRandom(coords.seed, orderHash, t, 2, epoch),
           {
@@ -521,13 +537,13 @@ function memorySource(
 ) {
   const offsets = [0];
   for (const m of modules) offsets.push((offsets[offsets.length - 1] ?? 0) + m.classes.length);
-  const x = new Float32Array(memory.length * seedData.dim);
+  const x = new Float32Array(memory.length * seedData.width);
   const unionLabels = new Int32Array(memory.length);
   memory.forEach((m, i) => {
     const task = seedData.tasks.get(order[m.task] ?? '');
     if (task === undefined) return;
-    x.set(gatherRows(task.train, seedData.dim, [m.index]), i * seedData.dim);
+    x.set(gatherRows(task.train, seedData.width, [m.index]), i * seedData.width);
     unionLabels[i] = (offsets[m.task] ?? 0) + (task.data.train.labels[m.index] ?? 0);
   });
-  return { x, dim: seedData.dim, unionLabels };
+  return { x, dim: seedData.width, unionLabels };
 }

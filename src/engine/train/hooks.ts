@@ -1,3 +1,5 @@
+import type { Tensor } from '../tf';
+
 /** How a training loop reports and is stopped; called between steps, never inside tensor code. */
 export interface TrainHooks {
   /** After each optimiser step. */
@@ -30,8 +32,8 @@ export interface TrainHooks {
 
 /** The optimiser state the hooks may save and restore (TF.js Optimizer's serialisable weights). */
 export interface Optimizer {
-  getWeights(): Promise<{ name: string; tensor: import('../tf').Tensor }[]>;
-  setWeights(weights: { name: string; tensor: import('../tf').Tensor }[]): Promise<void>;
+  getWeights(): Promise<{ name: string; tensor: Tensor }[]>;
+  setWeights(weights: { name: string; tensor: Tensor }[]): Promise<void>;
 }
 
 export class Cancelled extends Error {

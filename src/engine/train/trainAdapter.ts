@@ -52,7 +52,11 @@ export async function trainAdapter(
         let predicted: Tensor2D | undefined;
         const loss = optimizer.minimize(
           () => {
-            const logits = headLogits(tf, forwardSingle(tf, frozen.input(tf, rows, idx.length), frozen, module), module);
+            const logits = headLogits(
+              tf,
+              forwardSingle(tf, frozen.input(tf, rows, idx.length), frozen, module),
+              module,
+            );
             predicted = tf.keep(tf.argMax(logits, 1) as Tensor2D);
             return tf.losses.softmaxCrossEntropy(y, logits) as Scalar;
           },

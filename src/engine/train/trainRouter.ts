@@ -76,12 +76,20 @@ export async function trainRouter(
         let predicted: Tensor2D | undefined;
         const loss = optimizer.minimize(
           () => {
-            const { h } = forwardComposed(tf, frozen.input(tf, rows, idx.length), frozen, modules, router, 'wavg', {
-              activation: spec.activation,
-              temperature: spec.temperature,
-              training: true,
-              noise,
-            });
+            const { h } = forwardComposed(
+              tf,
+              frozen.input(tf, rows, idx.length),
+              frozen,
+              modules,
+              router,
+              'wavg',
+              {
+                activation: spec.activation,
+                temperature: spec.temperature,
+                training: true,
+                noise,
+              },
+            );
             const logits = unionLogits(tf, h, modules);
             predicted = tf.keep(tf.argMax(logits, 1) as Tensor2D);
             return tf.losses.softmaxCrossEntropy(y, logits) as Scalar;
