@@ -46,6 +46,11 @@ export interface RunOptions {
   readonly onEvent: (event: RunEvent) => void;
   /** Checked between optimiser steps. */
   readonly shouldStop: () => boolean;
+  /**
+   * `validation` evaluates on the split carved from each task's training data instead of the test
+   * split: what choosing defaults and ablations uses, so that no choice is made on test data.
+   */
+  readonly evaluateOn?: 'test' | 'validation';
 }
 
 export type RunOutcome =
@@ -107,7 +112,14 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
   const speed = { adapter: [] as number[], router: [] as number[], inference: [] as number[] };
   try {
     for (const seed of seeds) {
-      const prepared = await prepareSeed(tf, spec, seed, options.gloveFile, sink);
+      const prepared = await prepareSeed(
+        tf,
+        spec,
+        seed,
+        options.gloveFile,
+        sink,
+        options.evaluateOn ?? 'test',
+      );
       try {
         for (const order of spec.orders) {
           const coords: RunCoordinates = { seed, order: order.name };
@@ -220,6 +232,7 @@ async function prepareSeed(
   seed: number,
   gloveFile: string,
   sink: EventSink,
+  evaluateOn: 'test' | 'validation',
 ): Promise<SeedData> {
   // Rows cached per example: the stem features (pooled backbones) or token ids (bert).
   let rowsOf: (texts: readonly string[]) => Float32Array;
@@ -249,7 +262,8 @@ async function prepareSeed(
         task: task.name,
         taskCount: spec.tasks.length,
       });
-      const data: TaskData = await loadTask(task, seed);
+      const loaded: TaskData = await loadTask(task, seed);
+      const data: TaskData = evaluateOn === 'validation' ? { ...loaded, test: loaded.val } : loaded;
       tasks.set(task.name, {
         data,
         train: rowsOf(data.train.texts),
