@@ -1,6 +1,14 @@
 import type { RouterActivation } from '../../protocol/spec';
 import type { Composition } from '../model/forward';
-import { forwardComposed, forwardSingle, headLogits, unionLogits } from '../model/forward';
+import {
+  forwardFrozen,
+  forwardScored,
+  forwardSingle,
+  headLogits,
+  routerScorer,
+  unionLogits,
+} from '../model/forward';
+import type { Scorer } from '../model/forward';
 import type { FrozenBackbone } from '../model/backbone';
 import type { RouterLayer, TaskModule } from '../model/params';
 import type { Tensor2D, Tf } from '../tf';
@@ -53,47 +61,80 @@ export async function predictRouted(
   activation: RouterActivation,
   set: EvalSet,
 ): Promise<RoutedPredictions> {
+  return predictComposed(
+    tf,
+    modules,
+    frozen,
+    () => routerScorer(tf, router, { activation, temperature: 1, training: false }),
+    composition,
+    set,
+  );
+}
+
+/**
+ * Any composition: `scorerFor(start, count)` gives the scorer of a batch of the set's examples.
+ * With `cilTask`, CIL predicts within that task's head only (methods that first pick a task).
+ */
+export async function predictComposed(
+  tf: Tf,
+  modules: readonly TaskModule[],
+  frozen: FrozenBackbone,
+  scorerFor: (start: number, count: number) => Scorer,
+  composition: Composition,
+  set: EvalSet,
+  cilTask?: Int32Array,
+): Promise<RoutedPredictions> {
   const n = set.labels.length;
   const layers = frozen.layers;
   const adapters = modules.length;
   const offsets = classOffsets(modules);
-  const own = modules[set.taskIndex];
-  if (own === undefined) throw new Error(`no module for task ${set.taskIndex}`);
+  if (modules[set.taskIndex] === undefined) throw new Error(`no module for task ${set.taskIndex}`);
   const cil = new Int32Array(n);
   const til = new Int32Array(n);
   const scores = new Float32Array(n * layers * adapters);
+  const total = offsets[offsets.length - 1] ?? 0;
+  let batchStart = 0;
   await batched(
     tf,
     set,
     (rows, count) => {
-      const { h, scores: s } = forwardComposed(
+      const { h, scores: s } = forwardScored(
         tf,
         frozen.input(tf, rows, count),
         frozen,
         modules,
-        router,
+        scorerFor(batchStart, count),
         composition,
-        {
-          activation,
-          temperature: 1,
-          training: false,
-        },
       );
-      const logits = unionLogits(tf, h, modules);
-      return [logits, tf.stack(s, 1) as Tensor2D];
+      return [unionLogits(tf, h, modules), tf.stack(s, 1) as Tensor2D];
     },
     (start, count, [logits, s]) => {
-      const total = offsets[offsets.length - 1] ?? 0;
       const from = offsets[set.taskIndex] ?? 0;
       const to = offsets[set.taskIndex + 1] ?? total;
       for (let i = 0; i < count; i++) {
-        cil[start + i] = argmaxRange(logits ?? new Float32Array(), i * total, 0, total);
+        const picked = cilTask?.[start + i];
+        const cilFrom = picked !== undefined ? (offsets[picked] ?? 0) : 0;
+        const cilTo = picked !== undefined ? (offsets[picked + 1] ?? total) : total;
+        cil[start + i] = argmaxRange(logits ?? new Float32Array(), i * total, cilFrom, cilTo);
         til[start + i] = argmaxRange(logits ?? new Float32Array(), i * total, from, to) - from;
       }
       scores.set(s ?? new Float32Array(), start * layers * adapters);
+      batchStart = start + count;
     },
   );
   return { cil, til, scores };
+}
+
+/** The frozen representation (no adapters) of every example of a set, [n, dim]. */
+export async function frozenFeatures(tf: Tf, frozen: FrozenBackbone, set: EvalSet): Promise<Float32Array> {
+  const out = new Float32Array(set.labels.length * frozen.dim);
+  await batched(
+    tf,
+    set,
+    (rows, count) => [forwardFrozen(tf, frozen.input(tf, rows, count), frozen)],
+    (start, _count, [values]) => out.set(values ?? new Float32Array(), start * frozen.dim),
+  );
+  return out;
 }
 
 /** The oracle: the true task's own adapters and head (the TIL ceiling of isolated adapters). */

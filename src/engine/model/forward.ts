@@ -77,29 +77,43 @@ export function routerScores(
   return options.activation === 'softmax' ? tf.softmax(logits) : tf.sigmoid(logits);
 }
 
+/** Adapter scores for one layer from its pooled input: [batch, adapters], each in [0, 1]. */
+export type Scorer = (pooled: Tensor2D, layer: number) => Tensor2D;
+
+/** Scores from trained per-layer routers (L2R). */
+export function routerScorer(tf: Tf, router: readonly RouterLayer[], options: RoutingOptions): Scorer {
+  return (pooled, l) => {
+    const r = router[l];
+    if (r === undefined) throw new Error(`no router for layer ${l}`);
+    return routerScores(tf, pooled, r, options, l);
+  };
+}
+
+/** The same per-example scores at every layer (similarity-based baselines). */
+export function fixedScorer(weights: Tensor2D): Scorer {
+  return () => weights;
+}
+
 /**
- * The composed forward pass: at each layer the router scores the adapters from the layer's pooled
+ * The composed forward pass: at each layer the scorer rates the adapters from the layer's pooled
  * input, and the adapters are combined by those scores (normalised to sum to one per example):
  * - wavg: h + sum_i w_i delta_i(h)   (a weighted average of the adapters' outputs)
  * - merge: h + delta(h; sum_i w_i theta_i)   (one adapter whose parameters are the weighted average)
  * Returns the pooled final representation and the raw scores per layer.
  */
-export function forwardComposed(
+export function forwardScored(
   tf: Tf,
   input: LayerState,
   backbone: FrozenBackbone,
   modules: readonly TaskModule[],
-  router: readonly RouterLayer[],
+  scorer: Scorer,
   composition: Composition,
-  options: RoutingOptions,
 ): { h: Tensor2D; scores: Tensor2D[] } {
   let state = input;
   const scores: Tensor2D[] = [];
   for (let l = 0; l < backbone.layers; l++) {
     state = backbone.layer(tf, state, l);
-    const r = router[l];
-    if (r === undefined) throw new Error(`no router for layer ${l}`);
-    const s = routerScores(tf, backbone.pool(tf, state), r, options, l);
+    const s = scorer(backbone.pool(tf, state), l);
     scores.push(s);
     const w = tf.div(s, tf.add(tf.sum(s, 1, true), 1e-6)) as Tensor2D;
     const adapters = modules.map((m) => m.adapters[l]).filter((a): a is Adapter => a !== undefined);
@@ -112,6 +126,26 @@ export function forwardComposed(
     );
   }
   return { h: backbone.pool(tf, state), scores };
+}
+
+/** L2R's composed forward pass with trained routers. */
+export function forwardComposed(
+  tf: Tf,
+  input: LayerState,
+  backbone: FrozenBackbone,
+  modules: readonly TaskModule[],
+  router: readonly RouterLayer[],
+  composition: Composition,
+  options: RoutingOptions,
+): { h: Tensor2D; scores: Tensor2D[] } {
+  return forwardScored(tf, input, backbone, modules, routerScorer(tf, router, options), composition);
+}
+
+/** The frozen backbone alone (no adapter at all), pooled: what similarity-based routing compares. */
+export function forwardFrozen(tf: Tf, input: LayerState, backbone: FrozenBackbone): Tensor2D {
+  let state = input;
+  for (let l = 0; l < backbone.layers; l++) state = backbone.layer(tf, state, l);
+  return backbone.pool(tf, state);
 }
 
 /** w [batch, 1] shaped to broadcast over h's vectors. */

@@ -2,7 +2,7 @@ import type { RunCoordinates } from '../../protocol/events';
 import type { ResultRow, RoutedExample, RoutingTable } from '../../protocol/runFolder';
 import type { ExperimentSpec } from '../../protocol/spec';
 import { accuracy, macroF1, mean } from '../eval/metrics';
-import { classOffsets, predictOracle, predictRouted } from '../eval/evaluate';
+import { classOffsets, predictRouted } from '../eval/evaluate';
 import type { RoutedPredictions } from '../eval/evaluate';
 import type { FrozenBackbone } from '../model/backbone';
 import type { RouterLayer, TaskModule } from '../model/params';
@@ -99,30 +99,6 @@ export async function evaluateStream(
       });
     }
     if (full) tables.push(routingTable(seed, order, modules, predictions, method, coords));
-  }
-  if (full) {
-    const perTask: Record<string, number> = {};
-    const f1: number[] = [];
-    for (let t = 0; t < order.length; t++) {
-      const task = seed.tasks.get(order[t] ?? '');
-      if (task === undefined) continue;
-      const pred = await predictOracle(tf, modules, seed.frozen, {
-        taskIndex: t,
-        x: task.test,
-        dim: seed.width,
-        labels: task.data.test.labels,
-      });
-      perTask[order[t] ?? ''] = accuracy(pred, task.data.test.labels);
-      f1.push(macroF1(pred, task.data.test.labels, task.data.classes.length));
-    }
-    rows.push({
-      ...coords,
-      method: 'oracle',
-      setting: 'til',
-      accuracy: mean(Object.values(perTask)),
-      macroF1: mean(f1),
-      perTask,
-    });
   }
   return { rows, tables, rowAccuracies };
 }

@@ -31,6 +31,8 @@ import { Checkpoints } from './checkpoint';
 import { EventSink } from './events';
 import { readJsonIfExists, writeAtomic, writeJsonAtomic } from './files';
 import { evaluateStream } from './evaluateStream';
+import { runBaselines, snapshot } from './baselines';
+import { transferMetrics } from '../eval/metrics';
 import { aggregateRows, resultsCsv } from './results';
 import type { PreparedTask } from './prepared';
 
@@ -370,6 +372,7 @@ async function runOrder(
   };
 
   const matrixRows: { cil: number[]; til: number[] }[] = [];
+  const isolatedHeads: Float32Array[][] = [];
   let router: RouterLayer[] | undefined;
   try {
     for (let t = 0; t < order.length; t++) {
@@ -414,6 +417,7 @@ async function runOrder(
         );
         await checkpoints.complete(unit, [...adapterVariables(module), ...headVariables(module)]);
       }
+      isolatedHeads.push(await snapshot(headVariables(module)));
       // Replay memory: derived from its own random stream, so a resumed run selects the same examples.
       emitPhase('memory', 'l2r', name, t);
       const budget = memoryBudget(spec.memory, task.data.train.labels.length);
@@ -525,7 +529,39 @@ async function runOrder(
         macroF1: row.macroF1,
         perTask: row.perTask,
       });
-    const matrices =
+    emitPhase('baseline', 'baselines');
+    const baselines = await runBaselines({
+      tf,
+      spec,
+      tasks: seedData.tasks,
+      frozen: seedData.frozen,
+      width: seedData.width,
+      dim: seedData.dim,
+      order,
+      modules,
+      isolatedHeads,
+      coords,
+      prefix,
+      orderHash,
+      checkpoints,
+      memory: memorySource(seedData, order, memory, modules),
+      hooks,
+      resumeUnit,
+      emitPhase,
+      speed: ctx.speed,
+    });
+    for (const row of baselines.rows)
+      sink.emit({
+        type: 'metrics',
+        time: Date.now(),
+        ...coords,
+        method: row.method,
+        setting: row.setting,
+        accuracy: row.accuracy,
+        macroF1: row.macroF1,
+        perTask: row.perTask,
+      });
+    const l2rMatrices: MetricsFile['matrices'][number][] =
       spec.router.schedule === 'after-each-task'
         ? (['cil', 'til'] as const).map((setting) => ({
             ...coords,
@@ -535,7 +571,17 @@ async function runOrder(
             r: order.map((_, i) => order.map((__, j) => (j <= i ? (matrixRows[i]?.[setting][j] ?? 0) : 0))),
           }))
         : [];
-    return { rows: final.rows, tables: final.tables, matrices };
+    const withTransfer = final.rows.map((row) => {
+      const m = l2rMatrices.find((x) => x.setting === row.setting && `l2r-${'wavg'}` === row.method);
+      if (m === undefined) return row;
+      const { forgetting, bwt } = transferMetrics(m.r);
+      return { ...row, forgetting, bwt };
+    });
+    return {
+      rows: [...withTransfer, ...baselines.rows],
+      tables: final.tables,
+      matrices: [...l2rMatrices, ...baselines.matrices],
+    };
   } finally {
     if (router !== undefined) tf.dispose(routerVariables(router));
     for (const m of modules) tf.dispose([...adapterVariables(m), ...headVariables(m)]);

@@ -1,0 +1,484 @@
+import type { Phase, RunCoordinates } from '../../protocol/events';
+import type { AccuracyMatrix, ResultRow } from '../../protocol/runFolder';
+import type { ExperimentSpec } from '../../protocol/spec';
+import { classOffsets, frozenFeatures, predictComposed, predictOracle } from '../eval/evaluate';
+import type { EvalSet, RoutedPredictions } from '../eval/evaluate';
+import { accuracy, macroF1, mean, transferMetrics } from '../eval/metrics';
+import { cosineWeights, fitTaskGaussians, nearestTaskMahalanobis, taskKey } from '../eval/similarity';
+import type { FrozenBackbone } from '../model/backbone';
+import { fixedScorer, routerScorer } from '../model/forward';
+import type { Composition } from '../model/forward';
+import {
+  adapterVariables,
+  createRouter,
+  createTaskModule,
+  headVariables,
+  routerVariables,
+} from '../model/params';
+import type { TaskModule } from '../model/params';
+import { createRandom } from '../random';
+import type { Tf, Variable } from '../tf';
+import type { TrainHooks } from '../train/hooks';
+import { trainAdapter } from '../train/trainAdapter';
+import { trainRouter } from '../train/trainRouter';
+import type { MemoryBatchSource } from '../train/trainRouter';
+import type { Checkpoints } from './checkpoint';
+import type { PreparedTask } from './prepared';
+
+/** Cosine temperature of the MoCL- and DAM-like task matching (sharp enough to pick a task when it is clear). */
+export const SIMILARITY_TEMPERATURE = 0.1;
+
+export interface BaselineContext {
+  readonly tf: Tf;
+  readonly spec: ExperimentSpec;
+  readonly tasks: ReadonlyMap<string, PreparedTask>;
+  readonly frozen: FrozenBackbone;
+  readonly width: number;
+  readonly dim: number;
+  readonly order: readonly string[];
+  /** The isolated adapters and heads of L2R, in stream order. */
+  readonly modules: readonly TaskModule[];
+  /** The heads as they were right after isolated training (before any tuning on the memory). */
+  readonly isolatedHeads: readonly Float32Array[][];
+  readonly coords: RunCoordinates;
+  readonly prefix: string;
+  readonly orderHash: number;
+  readonly checkpoints: Checkpoints;
+  readonly memory: MemoryBatchSource;
+  readonly hooks: (phase: Phase, method: string, task: string | undefined, speed: number[]) => TrainHooks;
+  readonly resumeUnit: (
+    unit: string,
+    vars: Variable[],
+    optimizer: Parameters<NonNullable<TrainHooks['resume']>>[0],
+  ) => Promise<number>;
+  readonly emitPhase: (phase: Phase, method: string, task?: string, taskIndex?: number) => void;
+  readonly speed: { adapter: number[]; router: number[]; inference: number[] };
+}
+
+export interface BaselineResults {
+  readonly rows: ResultRow[];
+  readonly matrices: AccuracyMatrix[];
+}
+
+export async function snapshot(vars: readonly Variable[]): Promise<Float32Array[]> {
+  return Promise.all(vars.map(async (v) => Float32Array.from(await v.data())));
+}
+
+export function restore(tf: Tf, vars: readonly Variable[], values: readonly Float32Array[]): void {
+  vars.forEach((v, i) => {
+    const t = tf.tensor(values[i] ?? new Float32Array(v.size), v.shape);
+    v.assign(t);
+    t.dispose();
+  });
+}
+
+function testSet(ctx: BaselineContext, t: number): EvalSet & { classes: number } {
+  const task = ctx.tasks.get(ctx.order[t] ?? '');
+  if (task === undefined) throw new Error(`unknown task ${ctx.order[t] ?? ''}`);
+  return {
+    taskIndex: t,
+    x: task.test,
+    dim: ctx.width,
+    labels: task.data.test.labels,
+    classes: task.data.classes.length,
+  };
+}
+
+/** CIL and TIL rows of a method from per-task predictions (tasks in stream order). */
+export function rowsFromPredictions(
+  ctx: Pick<BaselineContext, 'order' | 'coords' | 'spec'>,
+  method: string,
+  offsets: readonly number[],
+  sets: readonly (EvalSet & { classes: number })[],
+  predictions: readonly Pick<RoutedPredictions, 'cil' | 'til'>[],
+  extra: Partial<Pick<ResultRow, 'forgetting' | 'bwt' | 'fwt'>> = {},
+): ResultRow[] {
+  const perCil: Record<string, number> = {};
+  const perTil: Record<string, number> = {};
+  const tilF1: number[] = [];
+  const cilPred: number[] = [];
+  const cilTruth: number[] = [];
+  sets.forEach((set, t) => {
+    const p = predictions[t];
+    if (p === undefined) return;
+    const name = ctx.order[t] ?? '';
+    const union = Array.from(set.labels, (l) => (offsets[t] ?? 0) + l);
+    perCil[name] = accuracy(p.cil, union);
+    perTil[name] = accuracy(p.til, set.labels);
+    tilF1.push(macroF1(p.til, set.labels, set.classes));
+    cilPred.push(...p.cil);
+    cilTruth.push(...union);
+  });
+  const rows: ResultRow[] = [];
+  if (ctx.spec.settings.includes('cil')) {
+    rows.push({
+      ...ctx.coords,
+      method,
+      setting: 'cil',
+      accuracy: mean(Object.values(perCil)),
+      macroF1: macroF1(cilPred, cilTruth, offsets[offsets.length - 1] ?? 0),
+      perTask: perCil,
+      ...extra,
+    });
+  }
+  if (ctx.spec.settings.includes('til')) {
+    rows.push({
+      ...ctx.coords,
+      method,
+      setting: 'til',
+      accuracy: mean(Object.values(perTil)),
+      macroF1: mean(tilF1),
+      perTask: perTil,
+    });
+  }
+  return rows;
+}
+
+/**
+ * Every method that runs beside L2R on the same seed, order and data: the oracle always (it is each
+ * task's single-task accuracy), and those the spec asks for.
+ */
+export async function runBaselines(ctx: BaselineContext): Promise<BaselineResults> {
+  const { tf, spec, modules } = ctx;
+  const heads = modules.map(headVariables);
+  const tuned = await Promise.all(heads.map(snapshot));
+  const offsets = classOffsets(modules);
+  const sets = ctx.order.map((_, t) => testSet(ctx, t));
+  const rows: ResultRow[] = [];
+  const matrices: AccuracyMatrix[] = [];
+  const wants = (b: string): boolean => (spec.baselines as readonly string[]).includes(b);
+  try {
+    heads.forEach((h, t) => restore(tf, h, ctx.isolatedHeads[t] ?? []));
+    ctx.emitPhase('baseline', 'oracle');
+    const oracle = await Promise.all(sets.map((set) => predictOracle(tf, modules, ctx.frozen, set)));
+    const perTask: Record<string, number> = {};
+    sets.forEach(
+      (set, t) => (perTask[ctx.order[t] ?? ''] = accuracy(oracle[t] ?? new Int32Array(), set.labels)),
+    );
+    rows.push({
+      ...ctx.coords,
+      method: 'oracle',
+      setting: 'til',
+      accuracy: mean(Object.values(perTask)),
+      macroF1: mean(sets.map((s, t) => macroF1(oracle[t] ?? new Int32Array(), s.labels, s.classes))),
+      perTask,
+    });
+    if (wants('epi') || wants('mocl') || wants('dam'))
+      rows.push(...(await similarityBaselines(ctx, offsets, sets)));
+    if (wants('softmax')) rows.push(...(await softmaxRouter(ctx, offsets, sets)));
+    if (wants('lower')) {
+      const lower = await lowerBound(ctx, sets);
+      rows.push(...lower.rows);
+      matrices.push(...lower.matrices);
+    }
+    if (wants('upper')) rows.push(...(await upperBound(ctx, sets)));
+  } finally {
+    heads.forEach((h, t) => restore(tf, h, tuned[t] ?? []));
+  }
+  return { rows, matrices };
+}
+
+/** EPI-, MoCL- and DAM-like routing: no memory; the frozen representation decides. */
+async function similarityBaselines(
+  ctx: BaselineContext,
+  offsets: readonly number[],
+  sets: readonly (EvalSet & { classes: number })[],
+): Promise<ResultRow[]> {
+  const { tf, frozen, dim, modules } = ctx;
+  ctx.emitPhase('baseline', 'similarity');
+  const trainFeatures = await Promise.all(
+    ctx.order.map(async (name, t) => {
+      const task = ctx.tasks.get(name);
+      if (task === undefined) throw new Error(`unknown task ${name}`);
+      const set = { taskIndex: t, x: task.train, dim: ctx.width, labels: task.data.train.labels };
+      return {
+        features: await frozenFeatures(tf, frozen, set),
+        labels: task.data.train.labels,
+        classes: task.data.classes.length,
+      };
+    }),
+  );
+  const testFeatures = await Promise.all(sets.map((set) => frozenFeatures(tf, frozen, set)));
+  const rows: ResultRow[] = [];
+  const adapters = modules.length;
+  const fixed = (weights: Float32Array) => (start: number, count: number) =>
+    fixedScorer(
+      tf.tensor2d(weights.subarray(start * adapters, (start + count) * adapters), [count, adapters]),
+    );
+  const wants = (b: string): boolean => (ctx.spec.baselines as readonly string[]).includes(b);
+  if (wants('epi')) {
+    const gaussians = trainFeatures.map((f) => fitTaskGaussians(f.features, f.labels, f.classes, dim));
+    const predictions = await Promise.all(
+      sets.map(async (set, t) => {
+        const n = set.labels.length;
+        const picked = nearestTaskMahalanobis(testFeatures[t] ?? new Float32Array(), n, dim, gaussians);
+        const oneHot = new Float32Array(n * adapters);
+        picked.forEach((p, i) => (oneHot[i * adapters + p] = 1));
+        return predictComposed(tf, modules, frozen, fixed(oneHot), 'wavg', set, picked);
+      }),
+    );
+    rows.push(...rowsFromPredictions(ctx, 'epi', offsets, sets, predictions));
+  }
+  const keys = trainFeatures.map((f) => taskKey(f.features, f.labels.length, dim));
+  for (const [method, composition] of [
+    ['mocl', 'wavg'],
+    ['dam', 'merge'],
+  ] as const) {
+    if (!wants(method)) continue;
+    const predictions = await Promise.all(
+      sets.map((set, t) => {
+        const weights = cosineWeights(
+          testFeatures[t] ?? new Float32Array(),
+          set.labels.length,
+          dim,
+          keys,
+          SIMILARITY_TEMPERATURE,
+        );
+        return predictComposed(tf, modules, frozen, fixed(weights), composition, set);
+      }),
+    );
+    rows.push(...rowsFromPredictions(ctx, method, offsets, sets, predictions));
+  }
+  return rows;
+}
+
+/** L2R with a softmax router instead of the Gumbel-sigmoid, from the same isolated heads and memory. */
+async function softmaxRouter(
+  ctx: BaselineContext,
+  offsets: readonly number[],
+  sets: readonly (EvalSet & { classes: number })[],
+): Promise<ResultRow[]> {
+  const { tf, spec, modules } = ctx;
+  const routerSpec = { ...spec.router, activation: 'softmax' as const };
+  const router = createRouter(
+    tf,
+    ctx.frozen.layers,
+    ctx.dim,
+    modules.length,
+    createRandom(ctx.coords.seed, ctx.orderHash, 0, 6),
+  );
+  const vars = [...routerVariables(router), ...(routerSpec.tuneHeads ? modules.flatMap(headVariables) : [])];
+  const unit = `${ctx.prefix}-softmax-router`;
+  try {
+    ctx.emitPhase('router', 'softmax');
+    if (ctx.checkpoints.has(unit)) await ctx.checkpoints.restore(tf, unit, vars);
+    else {
+      await trainRouter(
+        tf,
+        modules,
+        ctx.frozen,
+        router,
+        ctx.memory,
+        routerSpec,
+        (epoch) => createRandom(ctx.coords.seed, ctx.orderHash, 0, 7, epoch),
+        {
+          ...ctx.hooks('router', 'softmax', undefined, ctx.speed.router),
+          resume: (optimizer) => ctx.resumeUnit(unit, vars, optimizer),
+          checkpoint: (epoch, optimizer) => ctx.checkpoints.saveEpoch(unit, epoch, vars, optimizer),
+        },
+      );
+      await ctx.checkpoints.complete(unit, vars);
+    }
+    const rows: ResultRow[] = [];
+    for (const composition of spec.compose) {
+      const scorer = routerScorer(tf, router, { activation: 'softmax', temperature: 1, training: false });
+      const predictions = await Promise.all(
+        sets.map((set) =>
+          predictComposed(tf, modules, ctx.frozen, () => scorer, composition as Composition, set),
+        ),
+      );
+      rows.push(...rowsFromPredictions(ctx, `softmax-${composition}`, offsets, sets, predictions));
+    }
+    return rows;
+  } finally {
+    tf.dispose(routerVariables(router));
+  }
+}
+
+/**
+ * Lower bound: one adapter set shared by all tasks and fine-tuned on each task in turn (each task
+ * still gets its own head), with no memory: it forgets. Evaluated after every task, so its accuracy
+ * matrix gives forgetting and backward transfer.
+ */
+async function lowerBound(
+  ctx: BaselineContext,
+  sets: readonly (EvalSet & { classes: number })[],
+): Promise<BaselineResults> {
+  const { tf, spec, order } = ctx;
+  const first = ctx.modules[0];
+  if (first === undefined) return { rows: [], matrices: [] };
+  const shared = createTaskModule(
+    tf,
+    'shared',
+    first.classes,
+    ctx.frozen.layers,
+    ctx.dim,
+    spec.adapter.bottleneck,
+    createRandom(ctx.coords.seed, ctx.orderHash, 0, 8),
+  );
+  const modules: TaskModule[] = [];
+  const r: { cil: number[]; til: number[] }[] = [];
+  let last: RoutedPredictions[] = [];
+  try {
+    for (let t = 0; t < order.length; t++) {
+      const name = order[t] ?? '';
+      const task = ctx.tasks.get(name);
+      if (task === undefined) throw new Error(`unknown task ${name}`);
+      const own = createTaskModule(
+        tf,
+        name,
+        task.data.classes,
+        ctx.frozen.layers,
+        ctx.dim,
+        spec.adapter.bottleneck,
+        createRandom(ctx.coords.seed, ctx.orderHash, t, 9),
+      );
+      tf.dispose(adapterVariables(own));
+      const module: TaskModule = { ...own, adapters: shared.adapters };
+      modules.push(module);
+      const vars = [...adapterVariables(shared), ...modules.flatMap(headVariables)];
+      const unit = `${ctx.prefix}-lower-${name}`;
+      ctx.emitPhase('baseline', 'lower', name, t);
+      if (ctx.checkpoints.has(unit)) await ctx.checkpoints.restore(tf, unit, vars);
+      else {
+        await trainAdapter(
+          tf,
+          module,
+          ctx.frozen,
+          { x: task.train, labels: task.data.train.labels, dim: ctx.width },
+          spec.adapter,
+          (epoch) => createRandom(ctx.coords.seed, ctx.orderHash, t, 10, epoch),
+          {
+            ...ctx.hooks('baseline', 'lower', name, ctx.speed.adapter),
+            resume: (optimizer) => ctx.resumeUnit(unit, vars, optimizer),
+            checkpoint: (epoch, optimizer) => ctx.checkpoints.saveEpoch(unit, epoch, vars, optimizer),
+          },
+        );
+        await ctx.checkpoints.complete(unit, vars);
+      }
+      // All heads read the same shared adapter: uniform weights over identical adapters are that adapter.
+      const seen = sets.slice(0, t + 1);
+      const uniform = () => (_start: number, count: number) => fixedScorer(tf.ones([count, modules.length]));
+      last = await Promise.all(
+        seen.map((set) => predictComposed(tf, modules, ctx.frozen, uniform(), 'wavg', set)),
+      );
+      const offsets = classOffsets(modules);
+      r.push({
+        cil: order.map((_, j) =>
+          j <= t
+            ? accuracy(
+                last[j]?.cil ?? [],
+                Array.from(sets[j]?.labels ?? [], (l) => (offsets[j] ?? 0) + l),
+              )
+            : 0,
+        ),
+        til: order.map((_, j) => (j <= t ? accuracy(last[j]?.til ?? [], sets[j]?.labels ?? []) : 0)),
+      });
+    }
+    const matrices = (['cil', 'til'] as const).map((setting) => ({
+      ...ctx.coords,
+      method: 'lower',
+      setting,
+      tasks: order,
+      r: r.map((row) => row[setting]),
+    }));
+    const til = transferMetrics(r.map((row) => row.til));
+    const cil = transferMetrics(r.map((row) => row.cil));
+    const rows = rowsFromPredictions(ctx, 'lower', classOffsets(modules), sets, last).map((row) => ({
+      ...row,
+      forgetting: row.setting === 'cil' ? cil.forgetting : til.forgetting,
+      bwt: row.setting === 'cil' ? cil.bwt : til.bwt,
+    }));
+    return { rows, matrices };
+  } finally {
+    tf.dispose([...adapterVariables(shared), ...headVariables(shared), ...modules.flatMap(headVariables)]);
+  }
+}
+
+/** Upper bound: one adapter set and one head over all classes, trained jointly on every task's data. */
+async function upperBound(
+  ctx: BaselineContext,
+  sets: readonly (EvalSet & { classes: number })[],
+): Promise<ResultRow[]> {
+  const { tf, spec, order } = ctx;
+  const classes = order.flatMap((name) =>
+    (ctx.tasks.get(name)?.data.classes ?? []).map((c) => `${name}:${c}`),
+  );
+  const joint = createTaskModule(
+    tf,
+    'joint',
+    classes,
+    ctx.frozen.layers,
+    ctx.dim,
+    spec.adapter.bottleneck,
+    createRandom(ctx.coords.seed, ctx.orderHash, 0, 11),
+  );
+  try {
+    const parts = order.map((name, t) => {
+      const task = ctx.tasks.get(name);
+      if (task === undefined) throw new Error(`unknown task ${name}`);
+      const offset = order
+        .slice(0, t)
+        .reduce((sum, n) => sum + (ctx.tasks.get(n)?.data.classes.length ?? 0), 0);
+      return { x: task.train, labels: Int32Array.from(task.data.train.labels, (l) => l + offset) };
+    });
+    const x = new Float32Array(parts.reduce((sum, p) => sum + p.x.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      x.set(p.x, at);
+      at += p.x.length;
+    }
+    const labels = Int32Array.from(parts.flatMap((p) => Array.from(p.labels)));
+    const vars = [...adapterVariables(joint), ...headVariables(joint)];
+    const unit = `${ctx.prefix}-upper`;
+    ctx.emitPhase('baseline', 'upper');
+    if (ctx.checkpoints.has(unit)) await ctx.checkpoints.restore(tf, unit, vars);
+    else {
+      await trainAdapter(
+        tf,
+        joint,
+        ctx.frozen,
+        { x, labels, dim: ctx.width },
+        spec.adapter,
+        (epoch) => createRandom(ctx.coords.seed, ctx.orderHash, 0, 12, epoch),
+        {
+          ...ctx.hooks('baseline', 'upper', undefined, ctx.speed.adapter),
+          resume: (optimizer) => ctx.resumeUnit(unit, vars, optimizer),
+          checkpoint: (epoch, optimizer) => ctx.checkpoints.saveEpoch(unit, epoch, vars, optimizer),
+        },
+      );
+      await ctx.checkpoints.complete(unit, vars);
+    }
+    // One module whose head spans all classes: split it into per-task views for the shared evaluation.
+    const offsets = [0];
+    for (const name of order)
+      offsets.push((offsets[offsets.length - 1] ?? 0) + (ctx.tasks.get(name)?.data.classes.length ?? 0));
+    const views: TaskModule[] = order.map((name, t) => ({
+      task: name,
+      classes: ctx.tasks.get(name)?.data.classes ?? [],
+      adapters: joint.adapters,
+      headW: frozenSlice(tf, joint.headW, offsets[t] ?? 0, offsets[t + 1] ?? 0),
+      headB: frozenSlice(tf, joint.headB, offsets[t] ?? 0, offsets[t + 1] ?? 0),
+    }));
+    try {
+      // Every view reads the same joint adapter: uniform weights over identical adapters are that adapter.
+      const uniform = (_start: number, count: number) => fixedScorer(tf.ones([count, views.length]));
+      const predictions = await Promise.all(
+        sets.map((set) => predictComposed(tf, views, ctx.frozen, uniform, 'wavg', set)),
+      );
+      return rowsFromPredictions(ctx, 'upper', offsets, sets, predictions);
+    } finally {
+      tf.dispose(views.flatMap((v) => [v.headW, v.headB]));
+    }
+  } finally {
+    tf.dispose([...adapterVariables(joint), ...headVariables(joint)]);
+  }
+}
+
+/** Columns [from, to) of a head (the last axis), as a non-trainable variable. */
+function frozenSlice(tf: Tf, v: Variable, from: number, to: number): Variable {
+  const part = v.rank === 2 ? tf.slice(v, [0, from], [-1, to - from]) : tf.slice(v, [from], [to - from]);
+  const out = tf.variable(part, false);
+  part.dispose();
+  return out;
+}
