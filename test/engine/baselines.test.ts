@@ -45,6 +45,15 @@ describe('baselines on a tiny stream', () => {
     assert.equal(lower?.r.length, 2, 'the lower bound is evaluated after every task');
   });
 
+  it('sweeps memory sizes with the same adapters in one run', async () => {
+    const spec = tinySpec();
+    const metrics = await metricsOf(tinySpec({ memory: { ...spec.memory, sweep: [5, 50] } }));
+    const sweep = metrics.aggregate
+      .filter((a) => a.method === 'l2r-wavg' && a.memory !== undefined)
+      .map((a) => `${a.memory ?? ''}/${a.setting}`);
+    assert.deepEqual(sweep.sort(), ['5%/cil', '5%/til', '50%/cil', '50%/til']);
+  });
+
   it('the lower bound forgets the first task in the class-incremental setting', async () => {
     const metrics = await metricsOf(tinySpec({ baselines: ['lower'] }));
     const lower = metrics.rows.find((r) => r.method === 'lower' && r.setting === 'cil');

@@ -17,6 +17,7 @@ import {
 } from '../model/params';
 import type { TaskModule } from '../model/params';
 import { createRandom } from '../random';
+import { memoryBudget, selectMemory } from '../memory';
 import type { Tf, Variable } from '../tf';
 import type { TrainHooks } from '../train/hooks';
 import { trainAdapter } from '../train/trainAdapter';
@@ -172,6 +173,12 @@ export async function runBaselines(ctx: BaselineContext): Promise<BaselineResult
       matrices.push(...lower.matrices);
     }
     if (wants('upper')) rows.push(...(await upperBound(ctx, sets)));
+    if (spec.memory.sweep !== undefined && spec.memory.sweep.length > 0) {
+      for (const percent of spec.memory.sweep) {
+        heads.forEach((h, t) => restore(tf, h, ctx.isolatedHeads[t] ?? []));
+        rows.push(...(await memorySweepPoint(ctx, offsets, sets, percent)));
+      }
+    }
   } finally {
     heads.forEach((h, t) => restore(tf, h, tuned[t] ?? []));
   }
@@ -481,4 +488,95 @@ function frozenSlice(tf: Tf, v: Variable, from: number, to: number): Variable {
   const out = tf.variable(part, false);
   part.dispose();
   return out;
+}
+
+/**
+ * One point of the memory sweep: the same isolated adapters and heads, a memory of `percent` of
+ * each task's training data (same strategy), a freshly trained router, L2R evaluated again.
+ */
+async function memorySweepPoint(
+  ctx: BaselineContext,
+  offsets: readonly number[],
+  sets: readonly (EvalSet & { classes: number })[],
+  percent: number,
+): Promise<ResultRow[]> {
+  const { tf, spec, modules } = ctx;
+  const label = `${percent}%`;
+  const chosen = ctx.order.map((name, t) => {
+    const task = ctx.tasks.get(name);
+    if (task === undefined) throw new Error(`unknown task ${name}`);
+    const budget = memoryBudget(
+      { ...spec.memory, size: { kind: 'percent', value: percent } },
+      task.data.train.labels.length,
+    );
+    return {
+      task,
+      t,
+      indices: selectMemory(
+        task.data.train.labels,
+        budget,
+        spec.memory.strategy,
+        createRandom(ctx.coords.seed, ctx.orderHash, t, 3),
+      ),
+    };
+  });
+  const count = chosen.reduce((sum, c) => sum + c.indices.length, 0);
+  const x = new Float32Array(count * ctx.width);
+  const unionLabels = new Int32Array(count);
+  let at = 0;
+  for (const { task, t, indices } of chosen) {
+    for (const index of indices) {
+      x.set(task.train.subarray(index * ctx.width, (index + 1) * ctx.width), at * ctx.width);
+      unionLabels[at] = (offsets[t] ?? 0) + (task.data.train.labels[index] ?? 0);
+      at++;
+    }
+  }
+  const router = createRouter(
+    tf,
+    ctx.frozen.layers,
+    ctx.dim,
+    modules.length,
+    createRandom(ctx.coords.seed, ctx.orderHash, 0, 13),
+  );
+  const vars = [...routerVariables(router), ...(spec.router.tuneHeads ? modules.flatMap(headVariables) : [])];
+  const unit = `${ctx.prefix}-router-memory-${label}`;
+  try {
+    ctx.emitPhase('router', `l2r memory ${label}`);
+    if (ctx.checkpoints.has(unit)) await ctx.checkpoints.restore(tf, unit, vars);
+    else {
+      await trainRouter(
+        tf,
+        modules,
+        ctx.frozen,
+        router,
+        { x, dim: ctx.width, unionLabels },
+        spec.router,
+        (epoch) => createRandom(ctx.coords.seed, ctx.orderHash, 0, 14, epoch),
+        {
+          ...ctx.hooks('router', `l2r memory ${label}`, undefined, ctx.speed.router),
+          resume: (optimizer) => ctx.resumeUnit(unit, vars, optimizer),
+          checkpoint: (epoch, optimizer) => ctx.checkpoints.saveEpoch(unit, epoch, vars, optimizer),
+        },
+      );
+      await ctx.checkpoints.complete(unit, vars);
+    }
+    const scorer = routerScorer(tf, router, {
+      activation: spec.router.activation,
+      temperature: 1,
+      training: false,
+    });
+    const composition = (spec.compose[0] ?? 'wavg') as Composition;
+    const predictions = await Promise.all(
+      sets.map((set) => predictComposed(tf, modules, ctx.frozen, () => scorer, composition, set)),
+    );
+    return rowsFromPredictions(
+      { ...ctx, coords: { ...ctx.coords, memory: label } },
+      `l2r-${composition}`,
+      offsets,
+      sets,
+      predictions,
+    );
+  } finally {
+    tf.dispose(routerVariables(router));
+  }
 }
