@@ -20,19 +20,44 @@ function cell(mean: number | undefined, std: number | undefined, n: number): str
 
 /** The results table: one row per method, CIL and TIL accuracy (%), mean ± std over seeds and orders. */
 export function resultsTable(metrics: MetricsFile): string {
-  const methods = [...new Set(metrics.aggregate.map((a) => a.method))].sort((a, b) => rank(a) - rank(b));
+  const methods = [
+    ...new Set(metrics.aggregate.filter((a) => a.memory === undefined).map((a) => a.method)),
+  ].sort((a, b) => rank(a) - rank(b));
+  const transfer = metrics.aggregate.some((a) => a.forgettingMean !== undefined);
+  const find = (method: string, setting: 'cil' | 'til', memory?: string) =>
+    metrics.aggregate.find((a) => a.method === method && a.setting === setting && a.memory === memory);
   const rows = methods.map((method) => {
-    const get = (setting: 'cil' | 'til') =>
-      metrics.aggregate.find((a) => a.method === method && a.setting === setting && a.memory === undefined);
-    const cil = get('cil');
-    const til = get('til');
-    return [
+    const cil = find(method, 'cil');
+    const til = find(method, 'til');
+    const row = [
       method,
       cell(cil?.accuracyMean, cil?.accuracyStd, cil?.n ?? 0),
       cell(til?.accuracyMean, til?.accuracyStd, til?.n ?? 0),
     ];
+    if (transfer) row.push(cil?.forgettingMean?.toFixed(1) ?? '-', cil?.bwtMean?.toFixed(1) ?? '-');
+    return row;
   });
-  const lines = [renderTable(['method', 'CIL acc %', 'TIL acc %'], rows)];
+  const header = ['method', 'CIL acc %', 'TIL acc %', ...(transfer ? ['CIL forgetting', 'CIL BWT'] : [])];
+  const lines = [renderTable(header, rows)];
+  const sweep = metrics.aggregate.filter((a) => a.memory !== undefined && a.setting === 'cil');
+  if (sweep.length > 0) {
+    lines.push(
+      '',
+      'Memory sweep (the same adapters, a router trained per memory size), %:',
+      renderTable(
+        ['method', 'memory per task', 'CIL acc %', 'TIL acc %'],
+        sweep.map((a) => {
+          const til = find(a.method, 'til', a.memory);
+          return [
+            a.method,
+            a.memory ?? '',
+            cell(a.accuracyMean, a.accuracyStd, a.n),
+            cell(til?.accuracyMean, til?.accuracyStd, til?.n ?? 0),
+          ];
+        }),
+      ),
+    );
+  }
   const single = singleTask(metrics);
   if (single.length > 0) {
     lines.push(
