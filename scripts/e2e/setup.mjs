@@ -89,7 +89,8 @@ function ensureCodeServer() {
 try {
   const started = Date.now();
   if (which('chromium') === undefined) ensureApt(['chromium']);
-  ensureCodeServer();
+  // Panel tests need only the browser.
+  if (!process.argv.includes('--chromium-only')) ensureCodeServer();
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(JSON.stringify({ codeServer: codeServerBin, chromium: which('chromium') }));
 } catch (error) {

@@ -10,6 +10,7 @@ import { RunStatusBar } from './runs/statusBar';
 import { RunsTreeProvider } from './runs/runsTree';
 import { RunStore } from './runs/runStore';
 import { showRunProgress } from './runs/runNotification';
+import { ResultsPanel } from './panels/resultsPanel';
 
 /** Opens webview panels on run folders (implemented by src/extension/panels). */
 export interface PanelOpener {
@@ -32,7 +33,12 @@ export class Ctx implements vscode.Disposable {
   constructor(readonly extension: vscode.ExtensionContext) {
     const workerScript = vscode.Uri.joinPath(extension.extensionUri, 'dist', 'worker.js').fsPath;
     this.runManager = new RunManager(workerScript, this.runStore, this.log);
-    this.panels = { open: (kind, dirs) => this.openRunFileFallback(kind, dirs) };
+    this.panels = {
+      open: (kind, dirs) => {
+        if (kind === 'results') ResultsPanel.createOrShow(extension.extensionUri, dirs);
+        else this.openRunFileFallback(kind, dirs);
+      },
+    };
     this.push(this.log, this.runStore, this.runManager);
   }
 
@@ -54,6 +60,12 @@ export class Ctx implements vscode.Disposable {
       this.runStore.onDidChange(() => this.updateContextKeys()),
       this.runManager.onDidChange(() => this.updateContextKeys()),
       vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)),
+      vscode.window.registerWebviewPanelSerializer(ResultsPanel.viewType, {
+        deserializeWebviewPanel: (panel, state) => {
+          ResultsPanel.revive(panel, this.extension.extensionUri, state);
+          return Promise.resolve();
+        },
+      }),
     );
     this.language = new LanguageSession(this.extension.extensionUri, this.log);
     this.push({ dispose: () => void this.language?.dispose() });

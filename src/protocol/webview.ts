@@ -8,8 +8,8 @@ export type PanelKind = 'progress' | 'memory' | 'router' | 'results';
 
 /** Messages the host sends to a webview: name -> payload. */
 export interface HostToWebview {
-  /** The run folder's contents as the panel needs them (replaces what the panel shows). */
-  runData: { readonly runDir: string; readonly json: string };
+  /** The runs to show (one, or several to compare), each with its metrics.json content. */
+  results: { readonly runs: readonly { readonly runDir: string; readonly metrics: string }[] };
   /** A run folder could not be read: a sentence for the person, shown instead of the panel body. */
   error: { readonly message: string };
 }
@@ -21,6 +21,8 @@ export interface WebviewToHost {
   /** A user asked to stop / resume the run shown. */
   stopRun: { readonly runDir: string };
   resumeRun: { readonly runDir: string };
+  /** Copy text (e.g. a table as Markdown) to the clipboard. */
+  copyText: { readonly text: string };
   /** Save exported text (CSV, Markdown, SVG) or a PNG data URL chosen by the user. */
   exportFile: {
     readonly suggestedName: string;

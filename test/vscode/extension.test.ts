@@ -60,4 +60,43 @@ describe('the packaged extension in a real VS Code (code-server 4.100.3)', () =>
     const meta = JSON.parse(readFileSync(join(runsDir, run ?? '', 'run.json'), 'utf8')) as { status: string };
     assert.equal(meta.status, 'completed');
   });
+
+  it('lists the finished run in the L2R Runs view', async () => {
+    await session.page.locator('.activitybar [aria-label^="L2R"]').first().click();
+    const row = session.page.locator('.monaco-list-row', { hasText: 'completed' });
+    await row.first().waitFor({ timeout: 30_000 });
+    assert.match((await row.first().textContent()) ?? '', /wasm/);
+    await session.screenshot('runs-view');
+  });
+
+  it('shows progress in the status bar, stops a run, and resumes it to completion', async () => {
+    await session.page.keyboard.press('Control+Shift+E');
+    await session.openFile('slow.l2r');
+    await session.runCommand('L2R: Run Stream');
+    const status = session.page.locator('.statusbar-item', { hasText: /L2R (spam|udhr|slow)/ });
+    await status.first().waitFor({ timeout: 60_000 });
+    await session.screenshot('status-bar-progress');
+    await session.runCommand('L2R: Stop Run');
+    await session.page
+      .locator('.notifications-toasts', { hasText: 'stopped' })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    const runsDir = join(session.workspace, '.l2r', 'runs');
+    const slow = await waitFor('the stopped run folder', () =>
+      existsSync(runsDir) ? readdirSync(runsDir).find((d) => d.endsWith('-slow')) : undefined,
+    );
+    const meta = (): { status: string } =>
+      JSON.parse(readFileSync(join(runsDir, slow, 'run.json'), 'utf8')) as { status: string };
+    assert.equal(meta().status, 'cancelled');
+    await session.runCommand('L2R: Resume Run');
+    await waitFor(
+      'the resumed run to complete',
+      () => (meta().status === 'completed' ? true : undefined),
+      240_000,
+    );
+    const state = JSON.parse(readFileSync(join(runsDir, slow, 'state.json'), 'utf8')) as {
+      completed: string[];
+    };
+    assert.ok(state.completed.length >= 3, 'units completed before and after the stop are on disk');
+  });
 });

@@ -1,0 +1,106 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+
+export const repoRoot = join(import.meta.dirname, '..', '..');
+
+/** Debian's chromium, installed by the e2e setup when missing (fails loudly, never skips). */
+export function chromiumPath(): string {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'e2e', 'setup.mjs'), '--chromium-only'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (r.status !== 0)
+    throw new Error('chromium is needed for the panel tests; the setup step failed (see above)');
+  const last = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { chromium?: string };
+  if (last.chromium === undefined) throw new Error('setup did not report a chromium path');
+  return last.chromium;
+}
+
+const themes = {
+  light: {
+    '--vscode-foreground': '#1f1f1f',
+    '--vscode-editor-background': '#ffffff',
+    '--vscode-charts-blue': '#1a85ff',
+    '--vscode-charts-purple': '#652d90',
+    '--vscode-charts-green': '#388a34',
+    '--vscode-button-background': '#005fb8',
+    '--vscode-button-foreground': '#ffffff',
+    '--vscode-descriptionForeground': '#616161',
+    '--vscode-panel-border': '#e5e5e5',
+    '--vscode-editorWidget-background': '#f8f8f8',
+  },
+  dark: {
+    '--vscode-foreground': '#cccccc',
+    '--vscode-editor-background': '#1f1f1f',
+    '--vscode-charts-blue': '#3794ff',
+    '--vscode-charts-purple': '#b180d7',
+    '--vscode-charts-green': '#89d185',
+    '--vscode-button-background': '#0078d4',
+    '--vscode-button-foreground': '#ffffff',
+    '--vscode-descriptionForeground': '#9d9d9d',
+    '--vscode-panel-border': '#2b2b2b',
+    '--vscode-editorWidget-background': '#202020',
+  },
+};
+
+/** A page that hosts one panel bundle with a fake VS Code API recording what the panel posts. */
+export class PanelHarness {
+  private browser: Browser | undefined;
+  page!: Page;
+
+  async open(panel: string, theme: keyof typeof themes = 'light'): Promise<void> {
+    this.browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
+    });
+    this.page = await this.browser.newPage({ viewport: { width: 1000, height: 900 } });
+    const vars = Object.entries(themes[theme])
+      .map(([k, v]) => `${k}: ${v};`)
+      .join(' ');
+    await this.page
+      .setContent(`<!DOCTYPE html><html><head><style>:root { ${vars} --vscode-font-family: sans-serif; --vscode-font-size: 13px; }</style></head><body><main id="app"></main>
+      <script>
+        window.__posted = [];
+        let state;
+        window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => state, setState: (s) => { state = s; } });
+      </script></body></html>`);
+    await this.page.addScriptTag({ path: join(repoRoot, 'dist', 'webview', `${panel}.js`) });
+  }
+
+  /** Sends a host message to the panel, as the extension's postMessage would. */
+  async send(message: unknown): Promise<void> {
+    // Runs in the page; the Node tsconfig has no DOM types, hence the narrow cast.
+    await this.page.evaluate(
+      (m) => (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage(m, '*'),
+      message,
+    );
+  }
+
+  async posted(): Promise<{ type: string; payload: unknown }[]> {
+    return this.page.evaluate(
+      () => (globalThis as unknown as { __posted: { type: string; payload: unknown }[] }).__posted,
+    );
+  }
+
+  async screenshot(name: string): Promise<void> {
+    const dir = join(repoRoot, 'test-artifacts', 'screenshots');
+    mkdirSync(dir, { recursive: true });
+    await this.page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+  }
+
+  async close(): Promise<void> {
+    await this.browser?.close();
+  }
+}

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { PanelHarness, repoRoot } from './harness';
+
+const metrics = readFileSync(join(repoRoot, 'test', 'fixtures', 'runs', 'recorded', 'metrics.json'), 'utf8');
+const recorded = JSON.parse(metrics) as {
+  aggregate: {
+    method: string;
+    setting: string;
+    accuracyMean: number;
+    accuracyStd: number;
+    memory?: string;
+  }[];
+  runId: string;
+};
+
+describe('Results panel in Chromium', () => {
+  for (const theme of ['light', 'dark'] as const) {
+    it(`renders a recorded run's comparison table, bars and matrices (${theme})`, async () => {
+      const h = new PanelHarness();
+      try {
+        await h.open('results', theme);
+        const posted = await h.posted();
+        assert.deepEqual(posted[0], { type: 'ready', payload: { panel: 'results' } });
+        await h.send({ type: 'results', payload: { runs: [{ runDir: '/runs/recorded', metrics }] } });
+        const row = h.page.locator('table.comparison tbody tr', { hasText: 'l2r-wavg' }).first();
+        await row.waitFor();
+        const wavg = recorded.aggregate.find(
+          (a) => a.method === 'l2r-wavg' && a.setting === 'cil' && a.memory === undefined,
+        );
+        assert.ok(wavg !== undefined);
+        const expected = `${wavg.accuracyMean.toFixed(1)} ± ${wavg.accuracyStd.toFixed(1)}`;
+        assert.equal((await row.locator('td').first().textContent())?.trim(), expected);
+        assert.ok(
+          (await h.page.locator('table.heatmap').count()) >= 1,
+          'the lower bound has an accuracy matrix',
+        );
+        assert.ok((await h.page.locator('.bar-group').count()) >= 2);
+        await h.screenshot(`results-${theme}`);
+      } finally {
+        await h.close();
+      }
+    });
+  }
+
+  it('copies the table as Markdown through the host', async () => {
+    const h = new PanelHarness();
+    try {
+      await h.open('results');
+      await h.send({ type: 'results', payload: { runs: [{ runDir: '/runs/recorded', metrics }] } });
+      await h.page.getByRole('button', { name: 'Copy as Markdown' }).first().click();
+      const copy = (await h.posted()).find((m) => m.type === 'copyText');
+      assert.match(
+        String((copy?.payload as { text?: string } | undefined)?.text),
+        /^\| Method \| CIL accuracy % \|/,
+      );
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('shows a clear message for an empty, or a corrupt, run instead of a blank page', async () => {
+    const h = new PanelHarness();
+    try {
+      await h.open('results');
+      await h.send({
+        type: 'error',
+        payload: { message: 'No results yet for run-1: metrics.json appears when a run finishes.' },
+      });
+      await h.page.getByRole('alert').waitFor();
+      assert.match((await h.page.getByRole('alert').textContent()) ?? '', /No results yet/);
+      await h.send({
+        type: 'results',
+        payload: { runs: [{ runDir: '/runs/broken', metrics: '{"rows": tru' }] },
+      });
+      await h.page.getByRole('alert', { name: '' }).filter({ hasText: 'corrupt' }).waitFor();
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('puts two runs side by side', async () => {
+    const h = new PanelHarness();
+    try {
+      await h.open('results');
+      await h.send({
+        type: 'results',
+        payload: {
+          runs: [
+            { runDir: '/a', metrics },
+            { runDir: '/b', metrics },
+          ],
+        },
+      });
+      await h.page.locator('table.side-by-side').waitFor();
+      assert.equal(await h.page.locator('section.run').count(), 2);
+    } finally {
+      await h.close();
+    }
+  });
+});
