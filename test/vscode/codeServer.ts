@@ -135,8 +135,16 @@ export class CodeServerSession {
   /** Opens a workspace file from the Explorer (no dependency on file search). */
   async openFile(name: string): Promise<void> {
     const row = this.page.locator(`.explorer-folders-view .monaco-list-row[aria-label^="${name}"]`).first();
-    if (!(await row.isVisible())) await this.page.keyboard.press('Control+Shift+E');
-    await row.waitFor();
+    // The activity bar item toggles the side bar: click it only when the Explorer is not showing.
+    if (!(await this.page.locator('.explorer-folders-view').first().isVisible())) {
+      await this.page.locator('.activitybar [aria-label^="Explorer"]').first().click();
+    }
+    try {
+      await row.waitFor();
+    } catch (error) {
+      await this.screenshot(`open-${name}-failed`);
+      throw error;
+    }
     await row.click();
     await this.page.locator(`.tabs-container .tab[aria-label*="${name}"]`).first().waitFor();
   }
