@@ -42,3 +42,15 @@ export class Cancelled extends Error {
     this.name = 'Cancelled';
   }
 }
+
+let lastYield = 0;
+/**
+ * Lets the event loop run (IPC messages such as `cancel`, timers) at most every 50 ms. Tensor reads
+ * on the wasm/cpu backends resolve as microtasks, so a training loop would otherwise starve them.
+ */
+export async function yieldToEventLoop(): Promise<void> {
+  const now = performance.now();
+  if (now - lastYield < 50) return;
+  lastYield = now;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+}

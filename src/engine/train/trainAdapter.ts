@@ -6,7 +6,7 @@ import { adapterVariables, headVariables } from '../model/params';
 import type { Random } from '../random';
 import type { Scalar, Tensor2D, Tf } from '../tf';
 import { epochBatches, gatherRows } from './batches';
-import { Cancelled } from './hooks';
+import { Cancelled, yieldToEventLoop } from './hooks';
 import type { TrainHooks } from './hooks';
 
 /**
@@ -37,6 +37,7 @@ export async function trainAdapter(
       let lossSum = 0;
       let correct = 0;
       for (let s = 0; s < batches.length; s++) {
+        await yieldToEventLoop();
         if (hooks.shouldStop?.() === true) throw new Cancelled();
         const idx = batches[s] ?? new Int32Array();
         const rows = gatherRows(data.x, data.dim, idx);

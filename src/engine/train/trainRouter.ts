@@ -6,7 +6,7 @@ import { headVariables, routerVariables } from '../model/params';
 import type { Random } from '../random';
 import type { Scalar, Tensor2D, Tf } from '../tf';
 import { epochBatches, gatherRows } from './batches';
-import { Cancelled } from './hooks';
+import { Cancelled, yieldToEventLoop } from './hooks';
 import type { TrainHooks } from './hooks';
 
 export interface MemoryBatchSource {
@@ -55,6 +55,7 @@ export async function trainRouter(
       let lossSum = 0;
       let correct = 0;
       for (let s = 0; s < batches.length; s++) {
+        await yieldToEventLoop();
         if (hooks.shouldStop?.() === true) throw new Cancelled();
         const idx = batches[s] ?? new Int32Array();
         const rows = gatherRows(memory.x, memory.dim, idx);
