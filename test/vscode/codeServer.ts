@@ -149,12 +149,15 @@ export class CodeServerSession {
     await this.page.locator(`.tabs-container .tab[aria-label*="${name}"]`).first().waitFor();
   }
 
-  /** Runs a command by its palette title. */
+  /** Runs a command by its palette title (clicking that exact entry: Enter would take the top one, maybe a recently used other). */
   async runCommand(title: string): Promise<void> {
     await this.page.keyboard.press('F1');
     await this.page.keyboard.type(title);
-    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-    await this.page.keyboard.press('Enter');
+    const entry = this.page.locator('.quick-input-list .monaco-list-row .label-name', {
+      hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+    });
+    await entry.first().waitFor();
+    await entry.first().click();
   }
 
   async screenshot(name: string): Promise<void> {
