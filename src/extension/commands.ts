@@ -175,7 +175,24 @@ async function pickRun(
 }
 
 async function stopRun(ctx: Ctx, arg: unknown): Promise<void> {
-  const runDir = await pickRun(ctx, arg, 'Stop which run?', (r) => ctx.runManager.isLive(r.dir));
+  // Live runs come from the run manager itself: a run that just started may not be in the store yet.
+  const live = ctx.runManager.live();
+  let runDir = runDirOf(arg);
+  if (runDir === undefined) {
+    if (live.length === 0) {
+      void vscode.window.showInformationMessage('No run is training in this window.');
+      return;
+    }
+    runDir =
+      live.length === 1
+        ? live[0]?.runDir
+        : (
+            await vscode.window.showQuickPick(
+              live.map((r) => ({ label: basename(r.runDir), description: r.stream, dir: r.runDir })),
+              { title: 'Stop which run?' },
+            )
+          )?.dir;
+  }
   if (runDir === undefined) return;
   if (!ctx.runManager.stop(runDir))
     void vscode.window.showInformationMessage('That run is not running in this window.');

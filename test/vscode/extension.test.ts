@@ -102,4 +102,45 @@ describe('the packaged extension in a real VS Code (code-server 4.100.3)', () =>
     };
     assert.ok(state.completed.length >= 3, 'units completed before and after the stop are on disk');
   });
+
+  it('completes a key of the block under the cursor', async () => {
+    await session.openFile('tiny.l2r');
+    // Line 13 is `    epochs = 2` inside the adapter block: start a new line below it and ask.
+    await session.page.locator('.view-lines .view-line', { hasText: 'lr = 3e-3' }).first().click();
+    await session.page.keyboard.press('End');
+    await session.page.keyboard.press('Enter');
+    await session.page.keyboard.type('bott');
+    await session.page.keyboard.press('Control+Space');
+    const item = session.page.locator('.suggest-widget .monaco-list-row', { hasText: 'bottleneck' });
+    await item.first().waitFor({ timeout: 30_000 });
+    await session.screenshot('completion');
+    await session.page.keyboard.press('Escape');
+    await session.runCommand('File: Revert File');
+  });
+
+  it('opens the Results panel on the finished run and shows its numbers', async () => {
+    await session.runCommand('L2R: Open Results');
+    // More than one run exists now: pick the tiny one.
+    const pick = session.page.locator('.quick-input-list .monaco-list-row', { hasText: '-tiny' });
+    if (
+      await pick
+        .first()
+        .isVisible()
+        .catch(() => false)
+    )
+      await pick.first().click();
+    else {
+      await pick
+        .first()
+        .waitFor({ timeout: 10_000 })
+        .catch(() => undefined);
+      if (await pick.first().isVisible()) await pick.first().click();
+    }
+    const frame = session.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    const row = frame.locator('table.comparison tbody tr', { hasText: 'l2r-wavg' }).first();
+    await row.waitFor({ timeout: 60_000 });
+    const value = (await row.locator('td').first().textContent())?.trim() ?? '';
+    assert.match(value, /^\d+\.\d$/);
+    await session.screenshot('results-panel');
+  });
 });
