@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runExperiment } from '../../src/engine';
 import type { MetricsFile } from '../../src/protocol/runFolder';
-import type { ExperimentSpec } from '../../src/protocol/spec';
+import type { ExperimentSpec, TaskSpec } from '../../src/protocol/spec';
 import { gloveFile, tempDir, wasmTf } from './helpers';
 import { tinySpec } from './specFixture';
 
@@ -85,6 +87,109 @@ describe('baselines on a tiny stream', () => {
       oracle(single),
       oracle(alone),
       'the task learned alone scores what the oracle reports inside the stream',
+    );
+  });
+});
+
+/** Writes a small JSONL task whose classes are word families, so tasks and classes are clearly separable. */
+function syntheticTask(
+  dir: string,
+  name: string,
+  families: Record<string, string[]>,
+  n: number,
+  seed: number,
+): TaskSpec {
+  let s = seed;
+  const next = (k: number): number => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s % k;
+  };
+  const rows = (count: number): string =>
+    Array.from({ length: count }, (_, i) => {
+      const labels = Object.keys(families);
+      const label = labels[i % labels.length] ?? '';
+      const words = families[label] ?? [];
+      const text = Array.from({ length: 6 }, () => words[next(words.length)]).join(' ');
+      return JSON.stringify({ text, label });
+    }).join('\n');
+  writeFileSync(join(dir, `${name}.train.jsonl`), rows(n));
+  writeFileSync(join(dir, `${name}.test.jsonl`), rows(Math.round(n / 2)));
+  return {
+    name,
+    data: {
+      train: join(dir, `${name}.train.jsonl`),
+      test: join(dir, `${name}.test.jsonl`),
+      format: 'jsonl',
+      textField: 'text',
+      labelField: 'label',
+    },
+  };
+}
+
+describe('baselines where their behaviour is known', () => {
+  const dir = tempDir('l2r-synthetic-');
+  const colours = syntheticTask(
+    dir,
+    'colours',
+    {
+      warm: ['red', 'crimson', 'scarlet', 'orange', 'amber', 'ruby'],
+      cool: ['blue', 'azure', 'navy', 'teal', 'cyan', 'indigo'],
+    },
+    60,
+    1,
+  );
+  const animals = syntheticTask(
+    dir,
+    'animals',
+    {
+      mammal: ['dog', 'puppy', 'horse', 'cow', 'sheep', 'goat'],
+      bird: ['eagle', 'sparrow', 'hawk', 'owl', 'parrot', 'pigeon'],
+    },
+    60,
+    2,
+  );
+  const base = tinySpec();
+  // Enough epochs for these small, easy tasks to be learned (tinySpec trains one epoch only).
+  const adapter = { bottleneck: 8, epochs: 20, lr: 1e-2, batchSize: 16 };
+
+  it('with one task, every composition and every router is that task alone: all TIL rows equal the oracle', async () => {
+    const metrics = await metricsOf(
+      tinySpec({
+        tasks: [colours],
+        orders: [{ name: 'main', tasks: ['colours'] }],
+        baselines: ['epi', 'mocl', 'dam', 'softmax'],
+        adapter,
+        router: { ...base.router, tuneHeads: false },
+      }),
+    );
+    const oracle = metrics.rows.find((r) => r.method === 'oracle')?.accuracy;
+    assert.ok(oracle !== undefined && oracle > 50);
+    for (const method of ['l2r-wavg', 'l2r-merge', 'softmax-wavg', 'softmax-merge', 'epi', 'mocl', 'dam']) {
+      assert.equal(
+        metrics.rows.find((r) => r.method === method && r.setting === 'til')?.accuracy,
+        oracle,
+        method,
+      );
+    }
+  });
+
+  it('EPI-like identifies clearly separable tasks, so its TIL equals the oracle', async () => {
+    const metrics = await metricsOf(
+      tinySpec({
+        tasks: [colours, animals],
+        orders: [{ name: 'main', tasks: ['colours', 'animals'] }],
+        baselines: ['epi', 'upper', 'lower'],
+        adapter,
+      }),
+    );
+    const til = (m: string): number | undefined =>
+      metrics.rows.find((r) => r.method === m && r.setting === 'til')?.accuracy;
+    assert.equal(til('epi'), til('oracle'));
+    const cil = (m: string): number =>
+      metrics.rows.find((r) => r.method === m && r.setting === 'cil')?.accuracy ?? 0;
+    assert.ok(
+      cil('upper') > cil('lower'),
+      `joint training (${cil('upper')}) beats sequential fine-tuning (${cil('lower')}) in CIL`,
     );
   });
 });

@@ -115,7 +115,8 @@ export function forwardScored(
     state = backbone.layer(tf, state, l);
     const s = scorer(backbone.pool(tf, state), l);
     scores.push(s);
-    const w = tf.div(s, tf.add(tf.sum(s, 1, true), 1e-6)) as Tensor2D;
+    // Normalise to an average; max() (not + eps) keeps it exact when every score is small.
+    const w = tf.div(s, tf.maximum(tf.sum(s, 1, true), 1e-12)) as Tensor2D;
     const adapters = modules.map((m) => m.adapters[l]).filter((a): a is Adapter => a !== undefined);
     state = withAdapter(
       tf,
@@ -170,13 +171,24 @@ function mergedDelta(tf: Tf, h: Tensor, w: Tensor2D, adapters: readonly Adapter[
   const k = adapters[0]?.down.shape[1] ?? 0;
   const tokens = h.rank === 3 ? (h.shape[1] ?? 1) : 1;
   const h3 = tf.reshape(h, [batch, tokens, dim]);
-  const downs = tf.stack(adapters.map((a) => tf.reshape(a.down, [-1]))) as Tensor2D; // [A, d*k]
-  const ups = tf.stack(adapters.map((a) => tf.reshape(a.up, [-1]))) as Tensor2D; // [A, k*d]
+  // Reshaping a variable shares its buffer; the wasm backend mis-reads such views here (merge disagreed
+  // with the cpu backend), so the flattened weights are copies.
+  const downs = tf.stack(adapters.map((a) => tf.reshape(tf.clone(a.down), [-1]))) as Tensor2D; // [A, d*k]
+  const ups = tf.stack(adapters.map((a) => tf.reshape(tf.clone(a.up), [-1]))) as Tensor2D; // [A, k*d]
   const downBias = tf.stack(adapters.map((a) => a.downBias)) as Tensor2D; // [A, k]
   const upBias = tf.stack(adapters.map((a) => a.upBias)) as Tensor2D; // [A, d]
   const down = tf.reshape(tf.matMul(w, downs), [batch, dim, k]);
   const up = tf.reshape(tf.matMul(w, ups), [batch, k, dim]);
-  const z = tf.relu(tf.add(tf.matMul(h3, down), tf.reshape(tf.matMul(w, downBias), [batch, 1, k])));
-  const out = tf.add(tf.matMul(z, up), tf.reshape(tf.matMul(w, upBias), [batch, 1, dim]));
+  // Per-example products as broadcast multiply + sum: the wasm backend's batched matmul gave wrong
+  // results (and aborted) for these per-example weight stacks, while elementwise ops are exact.
+  const z = tf.relu(
+    tf.add(perExampleProduct(tf, h3, down), tf.reshape(tf.matMul(w, downBias), [batch, 1, k])),
+  );
+  const out = tf.add(perExampleProduct(tf, z, up), tf.reshape(tf.matMul(w, upBias), [batch, 1, dim]));
   return tf.reshape(out, h.shape);
+}
+
+/** x [B, T, i] times per-example matrices m [B, i, o] -> [B, T, o]. */
+function perExampleProduct(tf: Tf, x: Tensor, m: Tensor): Tensor {
+  return tf.sum(tf.mul(tf.expandDims(x, 3), tf.expandDims(m, 1)), 2);
 }
