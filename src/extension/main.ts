@@ -5,8 +5,11 @@ import { Ctx } from './ctx';
 let ctx: Ctx | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const started = performance.now();
   ctx = new Ctx(context);
   await ctx.start();
+  // Activation cost, reported so it stays visible: nothing heavy loads here (no TF.js, no language core).
+  ctx.log.info(`activated in ${Math.round(performance.now() - started)} ms`);
 }
 
 export async function deactivate(): Promise<void> {
