@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CodeServerSession, packagedVsix, repoRoot, setupTools, waitFor } from './codeServer';
@@ -36,6 +36,18 @@ describe('the packaged extension in a real VS Code (code-server 4.100.3)', () =>
     await row.first().waitFor({ timeout: 60_000 });
     await session.screenshot('problems-panel');
     assert.match((await row.first().textContent()) ?? '', /did you mean 'epochs'/);
+  });
+
+  it('reports its activation time in the L2R log (a measurement, printed, not asserted against a budget)', async () => {
+    const line = await waitFor(
+      'the activation line in the extension log',
+      () => findInFiles(session.dir, /activated in (\d+) ms/),
+      30_000,
+    );
+    console.log(
+      `extension activation: ${line[1] ?? '?'} ms (code-server, includes starting the language server)`,
+    );
+    assert.ok(Number(line[1]) >= 0);
   });
 
   it('colours .l2r syntax with the TextMate grammar', async () => {
@@ -144,3 +156,21 @@ describe('the packaged extension in a real VS Code (code-server 4.100.3)', () =>
     await session.screenshot('results-panel');
   });
 });
+
+/** The first match of `pattern` in any .log file under `dir` (the extension's LogOutputChannel writes one). */
+function findInFiles(dir: string, pattern: RegExp): RegExpMatchArray | undefined {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const info = statSync(path, { throwIfNoEntry: false });
+    if (info === undefined) continue;
+    if (info.isDirectory()) {
+      if (name === 'node_modules' || name === 'extensions' || name === 'workspace') continue;
+      const found = findInFiles(path, pattern);
+      if (found !== undefined) return found;
+    } else if (name.endsWith('.log')) {
+      const match = pattern.exec(readFileSync(path, 'utf8'));
+      if (match !== null) return match;
+    }
+  }
+  return undefined;
+}
