@@ -86,6 +86,18 @@ export async function reportCommand(argv: readonly string[]): Promise<number> {
     const routing = await readFile(join(dir, RUN_FILES.routing), 'utf8')
       .then((t) => JSON.parse(t) as RoutingFile)
       .catch(() => undefined);
+    const wavgTables = routing?.tables.filter((t) => t.method === 'l2r-wavg') ?? [];
+    if (wavgTables.length > 0) {
+      const layers = wavgTables[0]?.layers ?? 0;
+      const active = Array.from(
+        { length: layers },
+        (_, l) => wavgTables.reduce((sum, t) => sum + (t.meanActive[l] ?? 0), 0) / wavgTables.length,
+      );
+      sections.push(
+        `Mean number of active adapters (score ≥ 0.5) per layer, L2R-wavg: ${active.map((a, l) => `layer ${l + 1}: ${a.toFixed(2)}`).join(', ')}.`,
+        '',
+      );
+    }
     for (const layer of ['first', 'last'] as const) {
       const table = routing !== undefined ? confusionTable(routing.tables, 'l2r-wavg', layer) : undefined;
       if (table === undefined) continue;

@@ -193,3 +193,19 @@ describe('baselines where their behaviour is known', () => {
     );
   });
 });
+
+describe('routers retrained after every task', () => {
+  it('fill an accuracy matrix for L2R, with forgetting and BWT in its rows', async () => {
+    const base = tinySpec();
+    const metrics = await metricsOf(tinySpec({ router: { ...base.router, schedule: 'after-each-task' } }));
+    const matrix = metrics.matrices.find((m) => m.method === 'l2r-wavg' && m.setting === 'cil');
+    assert.equal(matrix?.r.length, 2);
+    assert.ok(
+      (matrix?.r[0]?.[0] ?? 0) > 0,
+      'the first row holds the accuracy on the first task after learning it',
+    );
+    const row = metrics.rows.find((r) => r.method === 'l2r-wavg' && r.setting === 'cil');
+    assert.ok(row?.forgetting !== undefined && row.bwt !== undefined);
+    assert.equal(row.bwt, -(row.forgetting ?? 0), 'with two tasks, BWT is minus the forgetting');
+  });
+});
