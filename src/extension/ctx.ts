@@ -10,6 +10,7 @@ import { RunStatusBar } from './runs/statusBar';
 import { RunsTreeProvider } from './runs/runsTree';
 import { RunStore } from './runs/runStore';
 import { showRunProgress } from './runs/runNotification';
+import { ProgressPanel } from './panels/progressPanel';
 import { ResultsPanel } from './panels/resultsPanel';
 
 /** Opens webview panels on run folders (implemented by src/extension/panels). */
@@ -35,7 +36,10 @@ export class Ctx implements vscode.Disposable {
     this.runManager = new RunManager(workerScript, this.runStore, this.log);
     this.panels = {
       open: (kind, dirs) => {
+        const first = dirs[0];
         if (kind === 'results') ResultsPanel.createOrShow(extension.extensionUri, dirs);
+        else if (kind === 'progress' && first !== undefined)
+          ProgressPanel.createOrShow(extension.extensionUri, first);
         else this.openRunFileFallback(kind, dirs);
       },
     };
@@ -60,6 +64,12 @@ export class Ctx implements vscode.Disposable {
       this.runStore.onDidChange(() => this.updateContextKeys()),
       this.runManager.onDidChange(() => this.updateContextKeys()),
       vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)),
+      vscode.window.registerWebviewPanelSerializer(ProgressPanel.viewType, {
+        deserializeWebviewPanel: (panel, state) => {
+          ProgressPanel.revive(panel, this.extension.extensionUri, state);
+          return Promise.resolve();
+        },
+      }),
       vscode.window.registerWebviewPanelSerializer(ResultsPanel.viewType, {
         deserializeWebviewPanel: (panel, state) => {
           ResultsPanel.revive(panel, this.extension.extensionUri, state);

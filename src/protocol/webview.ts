@@ -10,6 +10,8 @@ export type PanelKind = 'progress' | 'memory' | 'router' | 'results';
 export interface HostToWebview {
   /** The runs to show (one, or several to compare), each with its metrics.json content. */
   results: { readonly runs: readonly { readonly runDir: string; readonly metrics: string }[] };
+  /** A run's event log (events.jsonl lines) and its status; sent again as the log grows. */
+  events: { readonly runDir: string; readonly lines: string; readonly status: string };
   /** A run folder could not be read: a sentence for the person, shown instead of the panel body. */
   error: { readonly message: string };
 }

@@ -235,6 +235,7 @@ function handle(message: HostToWebviewMessage): void {
     showError(message.payload.message);
     return;
   }
+  if (message.type !== 'results') return;
   const runs: Run[] = [];
   for (const r of message.payload.runs) {
     try {

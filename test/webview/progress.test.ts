@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { PanelHarness, repoRoot } from './harness';
+
+const lines = readFileSync(join(repoRoot, 'test', 'fixtures', 'runs', 'recorded', 'events.jsonl'), 'utf8');
+
+describe('Progress panel in Chromium', () => {
+  for (const theme of ['light', 'dark'] as const) {
+    it(`shows the timeline, the loss chart and the last epochs of a recorded run (${theme})`, async () => {
+      const h = new PanelHarness();
+      try {
+        await h.open('progress', theme);
+        await h.send({ type: 'events', payload: { runDir: '/runs/recorded', lines, status: 'completed' } });
+        await h.page.locator('.timeline li').first().waitFor();
+        assert.deepEqual(await h.page.locator('.timeline li').allTextContents(), ['1. spam', '2. udhr']);
+        assert.equal(
+          await h.page.locator('.timeline li.done').count(),
+          2,
+          'both tasks finished their adapters',
+        );
+        assert.equal(await h.page.locator('.chart canvas').count(), 1, 'uPlot drew the loss chart');
+        const lastRow = h.page.locator('table.epochs tbody tr').last();
+        // The fixture's last epoch is seed 2's upper-bound training (a baseline, no task).
+        assert.deepEqual((await lastRow.locator('td').allTextContents()).slice(0, 3), [
+          '2',
+          'main',
+          'baseline',
+        ]);
+        assert.equal(
+          await h.page.getByRole('button', { name: 'Stop' }).isDisabled(),
+          true,
+          'a finished run cannot be stopped',
+        );
+        await h.screenshot(`progress-${theme}`);
+      } finally {
+        await h.close();
+      }
+    });
+  }
+
+  it('asks the host to resume a stopped run, and updates as the log grows', async () => {
+    const h = new PanelHarness();
+    try {
+      await h.open('progress');
+      const firstHalf = lines.split('\n').slice(0, 10).join('\n');
+      await h.send({ type: 'events', payload: { runDir: '/runs/r', lines: firstHalf, status: 'cancelled' } });
+      await h.page.getByRole('button', { name: 'Resume' }).click();
+      assert.deepEqual(
+        (await h.posted()).find((m) => m.type === 'resumeRun'),
+        { type: 'resumeRun', payload: { runDir: '/runs/r' } },
+      );
+      const before = await h.page.locator('table.epochs tbody tr').count();
+      await h.send({ type: 'events', payload: { runDir: '/runs/r', lines, status: 'running' } });
+      // A string predicate: it runs in the page, and the Node tsconfig has no DOM types.
+      await h.page.waitForFunction(`document.querySelectorAll('table.epochs tbody tr').length > ${before}`);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('says what is wrong with an empty log instead of showing a blank page', async () => {
+    const h = new PanelHarness();
+    try {
+      await h.open('progress');
+      await h.send({ type: 'events', payload: { runDir: '/runs/empty', lines: '', status: 'running' } });
+      await h.page.getByRole('alert').waitFor();
+      assert.match((await h.page.getByRole('alert').textContent()) ?? '', /empty or unreadable/);
+    } finally {
+      await h.close();
+    }
+  });
+});
