@@ -10,6 +10,7 @@ import { RunStatusBar } from './runs/statusBar';
 import { RunsTreeProvider } from './runs/runsTree';
 import { RunStore } from './runs/runStore';
 import { showRunProgress } from './runs/runNotification';
+import { MemoryPanel } from './panels/memoryPanel';
 import { ProgressPanel } from './panels/progressPanel';
 import { ResultsPanel } from './panels/resultsPanel';
 
@@ -64,6 +65,12 @@ export class Ctx implements vscode.Disposable {
       this.runStore.onDidChange(() => this.updateContextKeys()),
       this.runManager.onDidChange(() => this.updateContextKeys()),
       vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)),
+      vscode.window.registerWebviewPanelSerializer(MemoryPanel.viewType, {
+        deserializeWebviewPanel: (panel, state) => {
+          MemoryPanel.revive(panel, this.extension.extensionUri, state);
+          return Promise.resolve();
+        },
+      }),
       vscode.window.registerWebviewPanelSerializer(ProgressPanel.viewType, {
         deserializeWebviewPanel: (panel, state) => {
           ProgressPanel.revive(panel, this.extension.extensionUri, state);

@@ -12,6 +12,8 @@ export interface HostToWebview {
   results: { readonly runs: readonly { readonly runDir: string; readonly metrics: string }[] };
   /** A run's event log (events.jsonl lines) and its status; sent again as the log grows. */
   events: { readonly runDir: string; readonly lines: string; readonly status: string };
+  /** The replay memory of a run (memory.jsonl) with its event log (for budgets). */
+  memory: { readonly runDir: string; readonly records: string; readonly events: string };
   /** A run folder could not be read: a sentence for the person, shown instead of the panel body. */
   error: { readonly message: string };
 }

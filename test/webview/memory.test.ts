@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { PanelHarness, repoRoot } from './harness';
+
+const fixture = join(repoRoot, 'test', 'fixtures', 'runs', 'recorded');
+const records = readFileSync(join(fixture, 'memory.jsonl'), 'utf8');
+const events = readFileSync(join(fixture, 'events.jsonl'), 'utf8');
+const total = records.split('\n').filter((l) => l.trim() !== '').length;
+
+describe('Memory panel in Chromium', () => {
+  it('lists the memory, filters by task and searches the text', async () => {
+    const h = new PanelHarness();
+    try {
+      await h.open('memory');
+      await h.send({ type: 'memory', payload: { runDir: '/runs/recorded', records, events } });
+      await h.page.locator('.count').waitFor();
+      assert.equal((await h.page.locator('.count').textContent())?.trim(), `${total} shown`);
+      assert.equal(await h.page.locator('.task').count(), 2, 'a class-distribution bar per task');
+      assert.match((await h.page.locator('.task-name').first().textContent()) ?? '', /of budget \d+/);
+      await h.page.getByLabel('All tasks').selectOption('spam');
+      const spam = Number((await h.page.locator('.count').textContent())?.split(' ')[0]);
+      assert.ok(spam > 0 && spam < total);
+      await h.page.getByLabel('Search memory text').fill('zzzz-not-there');
+      await h.page.locator('.count', { hasText: '0 shown' }).waitFor();
+      await h.screenshot('memory-light');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('stays responsive with 20,000 rows: it renders only the rows in view', async () => {
+    const h = new PanelHarness();
+    try {
+      await h.open('memory', 'dark');
+      const one = records.split('\n')[0] ?? '';
+      const many = Array.from({ length: 20000 }, () => one).join('\n');
+      await h.send({ type: 'memory', payload: { runDir: '/runs/big', records: many, events: '' } });
+      await h.page.locator('.count', { hasText: '20000 shown' }).waitFor();
+      const rendered = await h.page.locator('.row').count();
+      assert.ok(rendered > 0 && rendered < 200, `${rendered} rows in the DOM for 20,000 examples`);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('says so when the memory is empty', async () => {
+    const h = new PanelHarness();
+    try {
+      await h.open('memory');
+      await h.send({ type: 'memory', payload: { runDir: '/runs/empty', records: '', events: '' } });
+      await h.page.getByRole('alert').waitFor();
+      assert.match((await h.page.getByRole('alert').textContent()) ?? '', /empty or unreadable/);
+    } finally {
+      await h.close();
+    }
+  });
+});

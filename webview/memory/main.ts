@@ -1,0 +1,179 @@
+import type { MemoryUpdatedEvent, RunEvent } from '../../src/protocol/events';
+import type { MemoryRecord } from '../../src/protocol/runFolder';
+import type { HostToWebviewMessage } from '../../src/protocol/webview';
+import { el, Host } from '../shared/host';
+import css from './memory.css';
+
+const host = new Host();
+const app = document.getElementById('app') as HTMLElement;
+const style = document.createElement('style');
+style.textContent = css;
+document.head.append(style);
+
+const ROW_HEIGHT = 24;
+
+function lines<T>(text: string): T[] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as T];
+      } catch {
+        return [];
+      }
+    });
+}
+
+interface Filters {
+  task: string;
+  label: string;
+  query: string;
+}
+
+/** A table that renders only the rows in view, so 20,000 examples scroll as fast as 20. */
+function virtualTable(rows: readonly MemoryRecord[]): HTMLElement {
+  const viewport = el('div', {
+    class: 'viewport',
+    role: 'grid',
+    'aria-rowcount': String(rows.length),
+    tabindex: '0',
+  });
+  const spacer = el('div', { class: 'spacer', style: `height: ${rows.length * ROW_HEIGHT}px` });
+  const body = el('div', { class: 'rows' });
+  spacer.append(body);
+  viewport.append(spacer);
+  const draw = (): void => {
+    const first = Math.max(0, Math.floor(viewport.scrollTop / ROW_HEIGHT) - 5);
+    const count = Math.ceil((viewport.clientHeight || 480) / ROW_HEIGHT) + 10;
+    body.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
+    body.replaceChildren(
+      ...rows
+        .slice(first, first + count)
+        .map((r, i) =>
+          el(
+            'div',
+            { class: 'row', role: 'row', 'aria-rowindex': String(first + i + 1) },
+            el('span', { role: 'gridcell' }, `${r.seed}/${r.order}`),
+            el('span', { role: 'gridcell' }, r.task),
+            el('span', { role: 'gridcell' }, r.label),
+            el('span', { role: 'gridcell', class: 'text', title: r.text }, r.text),
+          ),
+        ),
+    );
+  };
+  viewport.addEventListener('scroll', () => requestAnimationFrame(draw));
+  requestAnimationFrame(draw);
+  draw();
+  return viewport;
+}
+
+function render(records: readonly MemoryRecord[], events: readonly RunEvent[], filters: Filters): void {
+  const updates = events.filter((e): e is MemoryUpdatedEvent => e.type === 'memory-updated');
+  const tasks = [...new Set(records.map((r) => r.task))];
+  const labels = [
+    ...new Set(records.filter((r) => filters.task === '' || r.task === filters.task).map((r) => r.label)),
+  ].sort();
+  const query = filters.query.toLowerCase();
+  const shown = records.filter(
+    (r) =>
+      (filters.task === '' || r.task === filters.task) &&
+      (filters.label === '' || r.label === filters.label) &&
+      (query === '' || r.text.toLowerCase().includes(query)),
+  );
+  const select = (name: keyof Filters, values: readonly string[], all: string): HTMLSelectElement => {
+    const s = el(
+      'select',
+      { 'aria-label': all },
+      el('option', { value: '' }, all),
+      ...values.map((v) => el('option', { value: v }, v)),
+    );
+    s.value = filters[name];
+    s.addEventListener('change', () =>
+      render(records, events, { ...filters, [name]: s.value, ...(name === 'task' ? { label: '' } : {}) }),
+    );
+    return s;
+  };
+  const search = el('input', {
+    type: 'search',
+    placeholder: 'Search text',
+    'aria-label': 'Search memory text',
+  });
+  search.value = filters.query;
+  search.addEventListener('input', () => render(records, events, { ...filters, query: search.value }));
+  const budgetOf = (task: string): string => {
+    const u = updates.filter((e) => e.task === task);
+    const last = u[u.length - 1];
+    return last !== undefined ? `${last.size} of budget ${last.budget} per run` : '';
+  };
+  const distribution = el(
+    'section',
+    { class: 'distribution', 'aria-label': 'Class distribution per task' },
+    ...tasks.map((task) => {
+      const ofTask = records.filter((r) => r.task === task);
+      const counts = new Map<string, number>();
+      for (const r of ofTask) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
+      return el(
+        'div',
+        { class: 'task' },
+        el(
+          'div',
+          { class: 'task-name' },
+          `${task}: ${ofTask.length} examples ${budgetOf(task) !== '' ? `(${budgetOf(task)})` : ''}`,
+        ),
+        el(
+          'div',
+          { class: 'stack', role: 'img', 'aria-label': [...counts].map(([l, c]) => `${l} ${c}`).join(', ') },
+          ...[...counts].map(([l, c], i) =>
+            el(
+              'span',
+              { class: `seg seg-${i % 6}`, style: `flex-grow: ${c}`, title: `${l}: ${c}` },
+              `${l} ${c}`,
+            ),
+          ),
+        ),
+      );
+    }),
+  );
+  const focused = document.activeElement === search;
+  app.replaceChildren(
+    el('h2', {}, `Replay memory · ${records.length} examples`),
+    el(
+      'div',
+      { class: 'filters' },
+      select('task', tasks, 'All tasks'),
+      select('label', labels, 'All labels'),
+      search,
+      el('span', { class: 'count', 'aria-live': 'polite' }, `${shown.length} shown`),
+    ),
+    distribution,
+    el(
+      'div',
+      { class: 'header', role: 'row' },
+      ...['seed/order', 'task', 'label', 'text'].map((h) => el('span', { role: 'columnheader' }, h)),
+    ),
+    virtualTable(shown),
+  );
+  if (focused) search.focus();
+}
+
+host.onMessage((message: HostToWebviewMessage) => {
+  if (message.type === 'error')
+    app.replaceChildren(el('div', { class: 'error', role: 'alert' }, message.payload.message));
+  else if (message.type === 'memory') {
+    const records = lines<MemoryRecord>(message.payload.records);
+    if (records.length === 0) {
+      app.replaceChildren(
+        el(
+          'div',
+          { class: 'error', role: 'alert' },
+          `The memory of ${message.payload.runDir} is empty or unreadable.`,
+        ),
+      );
+      return;
+    }
+    host.state = { runDir: message.payload.runDir };
+    render(records, lines<RunEvent>(message.payload.events), { task: '', label: '', query: '' });
+  }
+});
+host.post('ready', { panel: 'memory' });
