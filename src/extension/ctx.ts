@@ -11,6 +11,7 @@ import { RunsTreeProvider } from './runs/runsTree';
 import { RunStore } from './runs/runStore';
 import { showRunProgress } from './runs/runNotification';
 import { MemoryPanel } from './panels/memoryPanel';
+import { RouterPanel } from './panels/routerPanel';
 import { ProgressPanel } from './panels/progressPanel';
 import { ResultsPanel } from './panels/resultsPanel';
 
@@ -65,6 +66,12 @@ export class Ctx implements vscode.Disposable {
       this.runStore.onDidChange(() => this.updateContextKeys()),
       this.runManager.onDidChange(() => this.updateContextKeys()),
       vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)),
+      vscode.window.registerWebviewPanelSerializer(RouterPanel.viewType, {
+        deserializeWebviewPanel: (panel, state) => {
+          RouterPanel.revive(panel, this.extension.extensionUri, state);
+          return Promise.resolve();
+        },
+      }),
       vscode.window.registerWebviewPanelSerializer(MemoryPanel.viewType, {
         deserializeWebviewPanel: (panel, state) => {
           MemoryPanel.revive(panel, this.extension.extensionUri, state);

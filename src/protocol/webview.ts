@@ -14,6 +14,8 @@ export interface HostToWebview {
   events: { readonly runDir: string; readonly lines: string; readonly status: string };
   /** The replay memory of a run (memory.jsonl) with its event log (for budgets). */
   memory: { readonly runDir: string; readonly records: string; readonly events: string };
+  /** A run's routing.json: routing scores, their summaries per layer, and traced examples. */
+  routing: { readonly runDir: string; readonly json: string };
   /** A run folder could not be read: a sentence for the person, shown instead of the panel body. */
   error: { readonly message: string };
 }

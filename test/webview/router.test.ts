@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { RoutingFile } from '../../src/protocol/runFolder';
+import { PanelHarness, repoRoot } from './harness';
+
+const json = readFileSync(join(repoRoot, 'test', 'fixtures', 'runs', 'recorded', 'routing.json'), 'utf8');
+const routing = JSON.parse(json) as RoutingFile;
+
+describe('Router Composition panel in Chromium', () => {
+  for (const theme of ['light', 'dark'] as const) {
+    it(`shows per-layer mean scores, the routing confusion and a per-example trace (${theme})`, async () => {
+      const h = new PanelHarness();
+      try {
+        await h.open('router', theme);
+        await h.send({ type: 'routing', payload: { runDir: '/runs/recorded', json } });
+        const first = routing.tables[0];
+        assert.ok(first !== undefined);
+        const scores = h.page.getByRole('table', { name: /Mean routing score, layer 1/ });
+        await scores.waitFor();
+        const cell = (await scores.locator('tbody tr').first().locator('td').first().textContent())?.trim();
+        assert.equal(cell, (first.meanScores[0]?.[0]?.[0] ?? NaN).toFixed(2));
+        await h.page.getByLabel('Layer', { exact: true }).selectOption('1');
+        await h.page.getByRole('table', { name: /Routing confusion, layer 2/ }).waitFor();
+        const trace = h.page.getByRole('table', { name: /Scores per layer/ });
+        assert.equal(await trace.locator('tbody tr').count(), first.layers);
+        await h.screenshot(`router-${theme}`);
+      } finally {
+        await h.close();
+      }
+    });
+  }
+
+  it('says what is wrong with a corrupt routing.json', async () => {
+    const h = new PanelHarness();
+    try {
+      await h.open('router');
+      await h.send({ type: 'routing', payload: { runDir: '/runs/bad', json: '{"tables": [' } });
+      await h.page.getByRole('alert').waitFor();
+      assert.match((await h.page.getByRole('alert').textContent()) ?? '', /empty or unreadable/);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -1,0 +1,160 @@
+import type { RoutingFile, RoutingTable } from '../../src/protocol/runFolder';
+import type { HostToWebviewMessage } from '../../src/protocol/webview';
+import { el, Host } from '../shared/host';
+import css from './router.css';
+
+const host = new Host();
+const app = document.getElementById('app') as HTMLElement;
+const style = document.createElement('style');
+style.textContent = css;
+document.head.append(style);
+
+/** A matrix as a table whose cells are tinted by value (the number stays printed for every reader). */
+function heatmap(
+  caption: string,
+  rows: readonly string[],
+  cols: readonly string[],
+  values: readonly (readonly number[])[],
+  format: (v: number) => string,
+  max: number,
+  corner = 'true task \\ adapter',
+): HTMLTableElement {
+  const table = el(
+    'table',
+    { class: 'heatmap', 'aria-label': caption },
+    el('caption', {}, caption),
+    el(
+      'thead',
+      {},
+      el('tr', {}, el('th', { scope: 'col' }, corner), ...cols.map((c) => el('th', { scope: 'col' }, c))),
+    ),
+    el(
+      'tbody',
+      {},
+      ...rows.map((r, i) =>
+        el(
+          'tr',
+          {},
+          el('th', { scope: 'row' }, r),
+          ...(values[i] ?? []).map((v, j) => {
+            const td = el('td', { class: i === j ? 'diagonal' : '' }, format(v));
+            td.style.setProperty('--v', String(Math.round((100 * v) / (max || 1))));
+            return td;
+          }),
+        ),
+      ),
+    ),
+  );
+  return table;
+}
+
+function render(file: RoutingFile, selected: number, layer: number, example: number): void {
+  const table: RoutingTable | undefined = file.tables[selected];
+  if (table === undefined) return;
+  const choose = el(
+    'select',
+    { 'aria-label': 'Method, seed and order' },
+    ...file.tables.map((t, i) =>
+      el(
+        'option',
+        { value: String(i) },
+        `${t.method} · seed ${t.seed} · ${t.order}${t.memory !== undefined ? ` · memory ${t.memory}` : ''}`,
+      ),
+    ),
+  );
+  choose.value = String(selected);
+  choose.addEventListener('change', () => render(file, Number(choose.value), 0, 0));
+  const layerSelect = el(
+    'select',
+    { 'aria-label': 'Layer' },
+    ...Array.from({ length: table.layers }, (_, l) => el('option', { value: String(l) }, `layer ${l + 1}`)),
+  );
+  layerSelect.value = String(layer);
+  layerSelect.addEventListener('change', () => render(file, selected, Number(layerSelect.value), example));
+  const scores = table.meanScores[layer] ?? [];
+  const confusion = table.confusion[layer] ?? [];
+  const rowTotals = confusion.map((row) => row.reduce((a, b) => a + b, 0) || 1);
+  const correct = confusion.reduce((sum, row, i) => sum + (row[i] ?? 0), 0);
+  const all = rowTotals.reduce((a, b) => a + b, 0);
+  const exampleSelect = el(
+    'select',
+    { 'aria-label': 'Example to trace' },
+    ...table.examples.map((e, i) =>
+      el('option', { value: String(i) }, `${e.task} · ${e.label} · ${e.text.slice(0, 40)}`),
+    ),
+  );
+  exampleSelect.value = String(example);
+  exampleSelect.addEventListener('change', () => render(file, selected, layer, Number(exampleSelect.value)));
+  const traced = table.examples[example];
+  app.replaceChildren(
+    el('h2', {}, 'Router composition'),
+    el('div', { class: 'controls' }, choose, layerSelect),
+    el(
+      'p',
+      { class: 'meta' },
+      `Layer ${layer + 1}: the dominant adapter is the true task's for ${((100 * correct) / (all || 1)).toFixed(1)}% of test examples; ${(table.meanActive[layer] ?? 0).toFixed(2)} adapters active on average (score ≥ 0.5).`,
+    ),
+    heatmap(
+      `Mean routing score, layer ${layer + 1} (rows: true task, columns: adapter)`,
+      table.adapters,
+      table.adapters,
+      scores,
+      (v) => v.toFixed(2),
+      1,
+    ),
+    heatmap(
+      `Routing confusion, layer ${layer + 1} (% of each true task's examples by dominant adapter)`,
+      table.adapters,
+      table.adapters,
+      confusion.map((row, i) => row.map((v) => v / (rowTotals[i] ?? 1))),
+      (v) => `${(100 * v).toFixed(0)}%`,
+      1,
+    ),
+    el('h3', {}, 'Per-example trace'),
+    exampleSelect,
+    traced !== undefined
+      ? el(
+          'div',
+          { class: 'trace' },
+          el(
+            'p',
+            {},
+            `“${traced.text}” — ${traced.task}/${traced.label}; predicted ${traced.predictedCil} (CIL), ${traced.predictedTil} (TIL)`,
+          ),
+          heatmap(
+            'Scores per layer (rows: layer, columns: adapter)',
+            traced.scores.map((_, l) => `layer ${l + 1}`),
+            table.adapters,
+            traced.scores,
+            (v) => v.toFixed(2),
+            1,
+            'layer \\ adapter',
+          ),
+        )
+      : el('p', {}, 'No traced examples in this table.'),
+  );
+}
+
+host.onMessage((message: HostToWebviewMessage) => {
+  if (message.type === 'error')
+    app.replaceChildren(el('div', { class: 'error', role: 'alert' }, message.payload.message));
+  else if (message.type === 'routing') {
+    let file: RoutingFile;
+    try {
+      file = JSON.parse(message.payload.json) as RoutingFile;
+      if (!Array.isArray(file.tables) || file.tables.length === 0) throw new Error('no tables');
+    } catch {
+      app.replaceChildren(
+        el(
+          'div',
+          { class: 'error', role: 'alert' },
+          `The routing of ${message.payload.runDir} is empty or unreadable (routing.json). Finish or resume the run.`,
+        ),
+      );
+      return;
+    }
+    host.state = { runDir: message.payload.runDir };
+    render(file, 0, 0, 0);
+  }
+});
+host.post('ready', { panel: 'router' });
