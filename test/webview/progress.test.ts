@@ -33,6 +33,11 @@ describe('Progress panel in Chromium', () => {
           true,
           'a finished run cannot be stopped',
         );
+        await h.page.getByRole('button', { name: 'Export chart as PNG' }).click();
+        const exported = (await h.posted()).find((m) => m.type === 'exportFile')?.payload as
+          { content?: string; suggestedName?: string } | undefined;
+        assert.match(exported?.content ?? '', /^data:image\/png;base64,/);
+        assert.equal(exported?.suggestedName, 'fixture-run-loss.png');
         await h.screenshot(`progress-${theme}`);
       } finally {
         await h.close();

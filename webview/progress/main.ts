@@ -98,7 +98,17 @@ function render(runDir: string, events: readonly RunEvent[], status: string): vo
     role: 'img',
     'aria-label': 'Training loss per epoch for each adapter and router',
   });
-  app.append(holder);
+  const exportPng = el('button', { type: 'button', class: 'action' }, 'Export chart as PNG');
+  exportPng.addEventListener('click', () => {
+    const canvas = holder.querySelector('canvas');
+    if (canvas === null) return;
+    host.post('exportFile', {
+      suggestedName: `${started?.runId ?? 'run'}-loss.png`,
+      content: canvas.toDataURL('image/png'),
+      encoding: 'dataUrl',
+    });
+  });
+  app.append(holder, el('div', { class: 'actions' }, exportPng));
   // One series per phase/task, on a shared x axis: the epoch's position in the run.
   const keys = [...new Set(epochs.map((e) => `${e.phase} ${e.task ?? ''}`.trim()))];
   const points = decimate(epochs);

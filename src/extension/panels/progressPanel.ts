@@ -84,6 +84,17 @@ export class ProgressPanel implements vscode.Disposable {
       await vscode.commands.executeCommand('l2r.stopRun', message.payload.runDir);
     else if (message.type === 'resumeRun')
       await vscode.commands.executeCommand('l2r.resumeRun', message.payload.runDir);
+    else if (message.type === 'exportFile') {
+      const target = await vscode.window.showSaveDialog({
+        defaultUri: vscode.Uri.file(join(this.runDir, message.payload.suggestedName)),
+      });
+      if (target === undefined) return;
+      const content =
+        message.payload.encoding === 'dataUrl'
+          ? Buffer.from(message.payload.content.replace(/^data:[^,]*,/, ''), 'base64')
+          : Buffer.from(message.payload.content, 'utf8');
+      await vscode.workspace.fs.writeFile(target, content);
+    }
   }
 
   private async send(): Promise<void> {
