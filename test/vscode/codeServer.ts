@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, watch, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,19 +23,78 @@ export function setupTools(): { codeServer: string; chromium: string } {
   return JSON.parse(last) as { codeServer: string; chromium: string };
 }
 
-/** Polls `condition` until it holds: a wait on a condition with a deadline, never a fixed sleep. */
-export async function waitFor<T>(
+/**
+ * Resolves when `condition` holds, re-checking it whenever something under `dir` changes (fs.watch),
+ * never on a timer: a wait on a condition. The deadline only turns a hang into a clear failure.
+ */
+export function waitForFiles<T>(
   what: string,
-  condition: () => Promise<T | undefined> | T | undefined,
+  dir: string,
+  condition: () => T | undefined | false,
   timeoutMs = 60_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (): void => {
+      settled = true;
+      watcher.close();
+      clearTimeout(deadline);
+    };
+    const check = (): void => {
+      if (settled) return;
+      let value: T | undefined | false;
+      try {
+        value = condition();
+      } catch {
+        return; // a file caught mid-write: the next change event checks again
+      }
+      if (value !== undefined && value !== false) {
+        finish();
+        resolve(value);
+      }
+    };
+    const watcher = watch(dir, { recursive: true }, check);
+    const deadline = setTimeout(() => {
+      if (settled) return;
+      finish();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, timeoutMs);
+    check();
+  });
+}
+
+/** Resolves when a process prints a line matching `pattern` (its own announcement that it is ready). */
+function waitForOutput(
+  child: ChildProcess,
+  pattern: RegExp,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString();
+      if (pattern.test(seen)) done(() => resolve());
+    };
+    const onExit = (code: number | null): void =>
+      done(() =>
+        reject(new Error(`${what}: the process exited (code ${code ?? '?'}) first:\n${seen.slice(-2000)}`)),
+      );
+    const deadline = setTimeout(
+      () => done(() => reject(new Error(`timed out waiting for ${what}:\n${seen.slice(-2000)}`))),
+      timeoutMs,
+    );
+    const done = (settle: () => void): void => {
+      clearTimeout(deadline);
+      child.stdout?.off('data', onData);
+      child.stderr?.off('data', onData);
+      child.off('exit', onExit);
+      settle();
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', onExit);
+  });
 }
 
 function freePort(): Promise<number> {
@@ -107,13 +166,7 @@ export class CodeServerSession {
     );
     this.server.stdout?.on('data', (c: Buffer) => (this.log += c.toString()));
     this.server.stderr?.on('data', (c: Buffer) => (this.log += c.toString()));
-    await waitFor('code-server to listen', async () => {
-      try {
-        return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok ? true : undefined;
-      } catch {
-        return undefined;
-      }
-    });
+    await waitForOutput(this.server, /HTTP server listening/, 'code-server to listen');
     this.browser = await chromium.launch({
       executablePath: tools.chromium,
       args: [
@@ -130,6 +183,11 @@ export class CodeServerSession {
     this.page = await this.browser.newPage({ viewport: { width: 1400, height: 900 } });
     await this.page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(this.workspace)}`);
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  }
+
+  /** Waits on a condition about this session's files (run folders, logs), re-checked as they change. */
+  waitFor<T>(what: string, condition: () => T | undefined | false, timeoutMs?: number): Promise<T> {
+    return waitForFiles(what, this.dir, condition, timeoutMs);
   }
 
   /** Opens a workspace file from the Explorer (no dependency on file search). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CodeServerSession, packagedVsix, repoRoot, setupTools, waitFor } from './codeServer';
+import { CodeServerSession, packagedVsix, repoRoot, setupTools } from './codeServer';
 
 /** Runs in the page: the element's computed text colour (the Node tsconfig has no DOM types). */
 const computedColour = (element: unknown): string =>
@@ -39,7 +39,7 @@ describe('the packaged extension in a real VS Code (code-server 4.100.3)', () =>
   });
 
   it('reports its activation time in the L2R log (a measurement, printed, not asserted against a budget)', async () => {
-    const line = await waitFor(
+    const line = await session.waitFor(
       'the activation line in the extension log',
       () => findInFiles(session.dir, /activated in (\d+) ms/),
       30_000,
@@ -68,7 +68,7 @@ describe('the packaged extension in a real VS Code (code-server 4.100.3)', () =>
     await done.first().waitFor({ timeout: 120_000 });
     await session.screenshot('run-finished');
     const runsDir = join(session.workspace, '.l2r', 'runs');
-    const [run] = await waitFor('a completed run folder', () =>
+    const [run] = await session.waitFor('a completed run folder', () =>
       existsSync(runsDir) ? readdirSync(runsDir) : undefined,
     );
     const meta = JSON.parse(readFileSync(join(runsDir, run ?? '', 'run.json'), 'utf8')) as { status: string };
@@ -91,20 +91,24 @@ describe('the packaged extension in a real VS Code (code-server 4.100.3)', () =>
     await session.screenshot('status-bar-progress');
     await session.runCommand('L2R: Stop Run');
     const runsDir = join(session.workspace, '.l2r', 'runs');
-    const slow = await waitFor('the run folder', () =>
+    const slow = await session.waitFor('the run folder', () =>
       existsSync(runsDir) ? readdirSync(runsDir).find((d) => d.endsWith('-slow')) : undefined,
     );
     const meta = (): { status: string } =>
       JSON.parse(readFileSync(join(runsDir, slow, 'run.json'), 'utf8')) as { status: string };
     try {
       // The run folder is the truth: the worker records the stop there before it exits.
-      await waitFor('the run to stop', () => (meta().status === 'cancelled' ? true : undefined), 60_000);
+      await session.waitFor(
+        'the run to stop',
+        () => (meta().status === 'cancelled' ? true : undefined),
+        60_000,
+      );
     } catch (error) {
       await session.screenshot('stop-failed');
       throw new Error(`${String(error)}; run.json says ${meta().status}`);
     }
     await session.runCommand('L2R: Resume Run');
-    await waitFor(
+    await session.waitFor(
       'the resumed run to complete',
       () => (meta().status === 'completed' ? true : undefined),
       240_000,
