@@ -102,6 +102,7 @@ export default tseslint.config(
     ignores: [
       'node_modules/**',
       'dist/**',
+      'dist-test/**',
       'out/**',
       '.cache/**',
       'test-artifacts/**',

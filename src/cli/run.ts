@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { formatDiagnostic, loadStreamFile } from '../language';
 import type { MetricsFile } from '../protocol/runFolder';
-import { RUN_FILES } from '../protocol/runFolder';
+import { RUN_FILES, runFolderName } from '../protocol/runFolder';
 import type { BackendPreference, ExperimentSpec } from '../protocol/spec';
 import { flag, parseArgs } from './args';
 import { ProgressPrinter } from './progress';
@@ -18,11 +18,6 @@ function workerScript(): { script: string } {
   const bundled = join(here, 'worker.js');
   if (existsSync(bundled)) return { script: bundled };
   throw new Error(`the training worker bundle is missing (${bundled}); run "npm run build"`);
-}
-
-function stamp(when: Date): string {
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${when.getFullYear()}${p(when.getMonth() + 1)}${p(when.getDate())}-${p(when.getHours())}${p(when.getMinutes())}${p(when.getSeconds())}`;
 }
 
 /** `l2r run FILE.l2r [--out DIR] [--backend B] [--resume RUN_DIR] [--seeds 1,2] [--stream NAME]`. */
@@ -66,10 +61,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     }
     spec = loaded.spec;
     const out = flag(args, 'out');
-    runDir = join(
-      out !== undefined ? resolve(out) : spec.output,
-      `${stamp(new Date())}-${spec.name.replace(/[^\w.-]+/g, '-')}`,
-    );
+    runDir = join(out !== undefined ? resolve(out) : spec.output, runFolderName(new Date(), spec.name));
   }
   const seedsFlag = flag(args, 'seeds');
   const seeds = seedsFlag?.split(',').map((s) => Number(s.trim()));

@@ -51,14 +51,19 @@ export function registerCommands(ctx: Ctx): void {
   }
 }
 
-/** Refuses, with the reason and the way out, when the workspace is not trusted. */
-async function requireTrust(): Promise<boolean> {
+export const UNTRUSTED_MESSAGE =
+  'Runs are disabled in Restricted Mode: a run starts a training process that reads this workspace’s data files. Trust the workspace to run streams; editing and validation keep working.';
+
+/**
+ * Refuses, with the reason and the way out, when the workspace is not trusted. The command ends
+ * at once; the message stays up with its action.
+ */
+function requireTrust(ctx: Ctx): boolean {
   if (vscode.workspace.isTrusted) return true;
-  const choice = await vscode.window.showErrorMessage(
-    'Runs are disabled in Restricted Mode: a run starts a training process that reads this workspace’s data files. Trust the workspace to run streams; editing and validation keep working.',
-    'Manage Workspace Trust',
-  );
-  if (choice === 'Manage Workspace Trust') await vscode.commands.executeCommand('workbench.trust.manage');
+  ctx.log.warn(UNTRUSTED_MESSAGE);
+  void vscode.window.showErrorMessage(UNTRUSTED_MESSAGE, 'Manage Workspace Trust').then((choice) => {
+    if (choice === 'Manage Workspace Trust') void vscode.commands.executeCommand('workbench.trust.manage');
+  });
   return false;
 }
 
@@ -108,7 +113,7 @@ async function runStream(
   streamArg: unknown,
   withOptions: boolean,
 ): Promise<string | undefined> {
-  if (!(await requireTrust())) return undefined;
+  if (!requireTrust(ctx)) return undefined;
   const document = await pickStreamDocument(uriArg);
   if (document === undefined) return undefined;
   const spec = await resolveSpec(ctx, document, typeof streamArg === 'string' ? streamArg : undefined);
@@ -199,7 +204,7 @@ async function stopRun(ctx: Ctx, arg: unknown): Promise<void> {
 }
 
 async function resumeRun(ctx: Ctx, arg: unknown): Promise<void> {
-  if (!(await requireTrust())) return;
+  if (!requireTrust(ctx)) return;
   const runDir = await pickRun(
     ctx,
     arg,
@@ -235,11 +240,12 @@ async function compareRuns(ctx: Ctx): Promise<void> {
   );
 }
 
-async function validateStream(ctx: Ctx): Promise<void> {
+/** Validates the active stream file; resolves to its number of errors (undefined: no stream open). */
+async function validateStream(ctx: Ctx): Promise<number | undefined> {
   const editor = vscode.window.activeTextEditor;
   if (editor?.document.languageId !== 'l2r') {
     void vscode.window.showWarningMessage('Open a .l2r stream file to validate it.');
-    return;
+    return undefined;
   }
   const result = await ctx.requireLanguage().experimentSpec(editor.document.uri);
   const warnings = vscode.languages
@@ -250,29 +256,35 @@ async function validateStream(ctx: Ctx): Promise<void> {
     void vscode.window.showInformationMessage(
       `${s.name}: valid — ${s.tasks.length} tasks, ${s.orders.length} order(s), ${s.seeds.length} seed(s)${warnings > 0 ? `, ${warnings} warning(s)` : ''}.`,
     );
+    return 0;
   } else {
     await vscode.commands.executeCommand('workbench.actions.view.problems');
     void vscode.window.showErrorMessage(
       `${result.problems.length} error(s) in ${basename(editor.document.uri.fsPath)}.`,
     );
+    return result.problems.length;
   }
 }
 
-async function newStreamFromExample(ctx: Ctx): Promise<void> {
+/** Writes an example stream and its data into the first workspace folder; `name` skips the pick. */
+async function newStreamFromExample(ctx: Ctx, name?: unknown): Promise<string | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (folder === undefined) {
     void vscode.window.showWarningMessage(
       'Open a folder first: the example and its data are written into it.',
     );
-    return;
+    return undefined;
   }
   const examples = vscode.Uri.joinPath(ctx.extension.extensionUri, 'examples').fsPath;
   const names = (await readdir(examples, { withFileTypes: true }))
     .filter((e) => e.isFile() && e.name.endsWith('.l2r'))
     .map((e) => e.name)
     .sort();
-  const picked = await vscode.window.showQuickPick(names, { title: 'Which example stream?' });
-  if (picked === undefined) return;
+  const picked =
+    typeof name === 'string' && names.includes(name)
+      ? name
+      : await vscode.window.showQuickPick(names, { title: 'Which example stream?' });
+  if (picked === undefined) return undefined;
   const target = join(folder.uri.fsPath, picked);
   await cp(join(examples, picked), target, { force: false, errorOnExist: false });
   await cp(join(examples, 'data'), join(folder.uri.fsPath, 'data'), {
@@ -282,6 +294,7 @@ async function newStreamFromExample(ctx: Ctx): Promise<void> {
   });
   await vscode.window.showTextDocument(vscode.Uri.file(target));
   ctx.log.info(`wrote example ${picked} and its data into ${folder.uri.fsPath}`);
+  return target;
 }
 
 async function revealRunFolder(ctx: Ctx, arg: unknown): Promise<void> {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { PanelKind } from '../protocol/webview';
+import type { L2rApi, RunsViewRow } from './api';
 import { StreamCodeLensProvider } from './codeLens';
 import { registerCommands } from './commands';
 import { restartSensitiveSettings } from './config';
@@ -10,10 +11,8 @@ import { RunStatusBar } from './runs/statusBar';
 import { RunsTreeProvider } from './runs/runsTree';
 import { RunStore } from './runs/runStore';
 import { showRunProgress } from './runs/runNotification';
-import { MemoryPanel } from './panels/memoryPanel';
-import { RouterPanel } from './panels/routerPanel';
-import { ProgressPanel } from './panels/progressPanel';
-import { ResultsPanel } from './panels/resultsPanel';
+import { panelSpecs } from './panels/panelSpecs';
+import { RunPanel } from './panels/runPanel';
 
 /** Opens webview panels on run folders (implemented by src/extension/panels). */
 export interface PanelOpener {
@@ -37,13 +36,7 @@ export class Ctx implements vscode.Disposable {
     const workerScript = vscode.Uri.joinPath(extension.extensionUri, 'dist', 'worker.js').fsPath;
     this.runManager = new RunManager(workerScript, this.runStore, this.log);
     this.panels = {
-      open: (kind, dirs) => {
-        const first = dirs[0];
-        if (kind === 'results') ResultsPanel.createOrShow(extension.extensionUri, dirs);
-        else if (kind === 'progress' && first !== undefined)
-          ProgressPanel.createOrShow(extension.extensionUri, first);
-        else this.openRunFileFallback(kind, dirs);
-      },
+      open: (kind, dirs) => RunPanel.createOrShow(panelSpecs[kind], extension.extensionUri, dirs),
     };
     this.push(this.log, this.runStore, this.runManager);
   }
@@ -53,9 +46,12 @@ export class Ctx implements vscode.Disposable {
     this.subscriptions.push(...disposables);
   }
 
+  private tree: RunsTreeProvider | undefined;
+
   async start(): Promise<void> {
     registerCommands(this);
     const tree = new RunsTreeProvider(this.runStore, this.runManager);
+    this.tree = tree;
     const codeLens = new StreamCodeLensProvider(() => this.language, this.runStore);
     this.push(
       tree,
@@ -66,34 +62,51 @@ export class Ctx implements vscode.Disposable {
       this.runStore.onDidChange(() => this.updateContextKeys()),
       this.runManager.onDidChange(() => this.updateContextKeys()),
       vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)),
-      vscode.window.registerWebviewPanelSerializer(RouterPanel.viewType, {
-        deserializeWebviewPanel: (panel, state) => {
-          RouterPanel.revive(panel, this.extension.extensionUri, state);
-          return Promise.resolve();
-        },
-      }),
-      vscode.window.registerWebviewPanelSerializer(MemoryPanel.viewType, {
-        deserializeWebviewPanel: (panel, state) => {
-          MemoryPanel.revive(panel, this.extension.extensionUri, state);
-          return Promise.resolve();
-        },
-      }),
-      vscode.window.registerWebviewPanelSerializer(ProgressPanel.viewType, {
-        deserializeWebviewPanel: (panel, state) => {
-          ProgressPanel.revive(panel, this.extension.extensionUri, state);
-          return Promise.resolve();
-        },
-      }),
-      vscode.window.registerWebviewPanelSerializer(ResultsPanel.viewType, {
-        deserializeWebviewPanel: (panel, state) => {
-          ResultsPanel.revive(panel, this.extension.extensionUri, state);
-          return Promise.resolve();
-        },
-      }),
     );
+    for (const spec of Object.values(panelSpecs)) {
+      this.push(
+        vscode.window.registerWebviewPanelSerializer(spec.viewType, {
+          deserializeWebviewPanel: (panel, state) => {
+            RunPanel.revive(spec, panel, this.extension.extensionUri, state);
+            return Promise.resolve();
+          },
+        }),
+      );
+    }
     this.language = new LanguageSession(this.extension.extensionUri, this.log);
     this.push({ dispose: () => void this.language?.dispose() });
     await Promise.all([this.language.start(), this.runStore.refreshAll()]);
+  }
+
+  /** The read-only API `activate` returns (see ./api). */
+  api(): L2rApi {
+    const viewRows = (node?: Parameters<RunsTreeProvider['getChildren']>[0]): RunsViewRow[] =>
+      (this.tree?.getChildren(node) ?? []).map((child) => {
+        const item = this.tree?.getTreeItem(child);
+        const label = item?.label;
+        return {
+          label: typeof label === 'string' ? label : (label?.label ?? ''),
+          description: typeof item?.description === 'string' ? item.description : '',
+          contextValue: item?.contextValue ?? '',
+          children: viewRows(child),
+        };
+      });
+    return {
+      apiVersion: 1,
+      onDidReceiveRunEvent: this.runManager.onEvent,
+      onDidChangeRuns: this.runStore.onDidChange,
+      runs: () =>
+        this.runStore.list().map((r) => ({
+          dir: r.dir,
+          stream: r.meta.stream,
+          status: this.runManager.isLive(r.dir) ? 'running' : r.status,
+          backend: r.meta.backend,
+          cil: r.meta.headline?.cil,
+          til: r.meta.headline?.til,
+        })),
+      runsView: () => viewRows(),
+      openPanels: () => RunPanel.openKinds(),
+    };
   }
 
   requireLanguage(): LanguageSession {
@@ -122,12 +135,6 @@ export class Ctx implements vscode.Disposable {
       .then((choice) => {
         if (choice === 'Reload Window') void vscode.commands.executeCommand('workbench.action.reloadWindow');
       });
-  }
-
-  /** Until a panel exists for `kind`, show the run folder's file that holds the data. */
-  private openRunFileFallback(_kind: PanelKind, dirs: readonly string[]): void {
-    const dir = dirs[0];
-    if (dir !== undefined) void vscode.window.showTextDocument(vscode.Uri.file(`${dir}/metrics.json`));
   }
 
   async dispose(): Promise<void> {

@@ -57,11 +57,6 @@ export class LanguageSession implements vscode.Disposable {
     return this.client;
   }
 
-  async restart(): Promise<void> {
-    await this.dispose();
-    await this.start();
-  }
-
   async dispose(): Promise<void> {
     const client = this.client;
     this.client = undefined;

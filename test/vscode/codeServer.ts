@@ -111,7 +111,17 @@ function freePort(): Promise<number> {
   });
 }
 
-/** A code-server with our .vsix installed, an isolated HOME, and a browser page on a workspace. */
+export interface SessionOptions {
+  /** Install this packaged extension (the UI suite), or ... */
+  readonly vsix?: string;
+  /** ... load the extension from a folder and run a mocha `run()` bundle in its extension host
+   * (the test-electron contract, through the workbench's `payload` URL parameter). */
+  readonly extensionTests?: { readonly developmentPath: string; readonly testsPath: string };
+  /** Leave Workspace Trust on, so the workspace opens in Restricted Mode. */
+  readonly restricted?: boolean;
+}
+
+/** A code-server with our extension, an isolated HOME, and a browser page on a workspace. */
 export class CodeServerSession {
   private server: ChildProcess | undefined;
   private browser: Browser | undefined;
@@ -120,10 +130,13 @@ export class CodeServerSession {
   readonly workspace = join(this.dir, 'workspace');
   private log = '';
 
+  /** Resolves with the exit code the extension tests report through `codeAutomationExit`. */
+  testsExited: Promise<number> = new Promise(() => undefined);
+
   async start(
     tools: { codeServer: string; chromium: string },
-    vsix: string,
     files: Record<string, string>,
+    options: SessionOptions,
   ): Promise<void> {
     const env = {
       ...process.env,
@@ -142,12 +155,22 @@ export class CodeServerSession {
       '--extensions-dir',
       join(this.dir, 'extensions'),
     ];
-    const install = spawnSync(tools.codeServer, [...common, '--install-extension', vsix], {
-      env,
-      encoding: 'utf8',
-    });
-    if (install.status !== 0)
-      throw new Error(`installing the .vsix failed: ${install.stderr}${install.stdout}`);
+    if (options.vsix !== undefined) {
+      const install = spawnSync(tools.codeServer, [...common, '--install-extension', options.vsix], {
+        env,
+        encoding: 'utf8',
+      });
+      if (install.status !== 0)
+        throw new Error(`installing the .vsix failed: ${install.stderr}${install.stdout}`);
+    }
+    if (options.restricted === true) {
+      // Restricted Mode without the startup dialog: the workspace simply stays untrusted.
+      mkdirSync(join(this.dir, 'user-data', 'User'), { recursive: true });
+      writeFileSync(
+        join(this.dir, 'user-data', 'User', 'settings.json'),
+        JSON.stringify({ 'security.workspace.trust.startupPrompt': 'never' }),
+      );
+    }
     const port = await freePort();
     this.server = spawn(
       tools.codeServer,
@@ -159,7 +182,7 @@ export class CodeServerSession {
         `127.0.0.1:${port}`,
         '--disable-telemetry',
         '--disable-update-check',
-        '--disable-workspace-trust',
+        ...(options.restricted === true ? [] : ['--disable-workspace-trust']),
         this.workspace,
       ],
       { env, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -181,7 +204,22 @@ export class CodeServerSession {
       ],
     });
     this.page = await this.browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await this.page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(this.workspace)}`);
+    let url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(this.workspace)}`;
+    const tests = options.extensionTests;
+    if (tests !== undefined) {
+      let exited: (code: number) => void = () => undefined;
+      this.testsExited = new Promise((resolve) => (exited = resolve));
+      await this.page.exposeFunction('codeAutomationExit', (code: number) => exited(code));
+      // The extension host reports to the page's console: keep it for the failure message.
+      this.page.on('console', (m) => (this.log += `[page] ${m.text()}\n`));
+      const remote = (path: string): string => `vscode-remote://127.0.0.1:${port}${path}`;
+      const payload = [
+        ['extensionDevelopmentPath', remote(tests.developmentPath)],
+        ['extensionTestsPath', remote(tests.testsPath)],
+      ];
+      url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    }
+    await this.page.goto(url);
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   }
 

@@ -17,12 +17,16 @@ describe('the packaged extension in a real VS Code (code-server 4.100.3)', () =>
   before(async () => {
     const tools = setupTools();
     const vsix = packagedVsix();
-    await session.start(tools, vsix, {
-      'tiny.l2r': tiny,
-      'broken.l2r': tiny.replace('epochs = 2', 'epocsh = 2'),
-      // Long enough to be stopped part-way: many adapter epochs on tiny data.
-      'slow.l2r': tiny.replace('stream tiny', 'stream slow').replace('epochs = 2', 'epochs = 300'),
-    });
+    await session.start(
+      tools,
+      {
+        'tiny.l2r': tiny,
+        'broken.l2r': tiny.replace('epochs = 2', 'epocsh = 2'),
+        // Long enough to be stopped part-way: many adapter epochs on tiny data.
+        'slow.l2r': tiny.replace('stream tiny', 'stream slow').replace('epochs = 2', 'epochs = 300'),
+      },
+      { vsix },
+    );
   });
 
   after(async () => {

@@ -1,14 +1,12 @@
 import type { MemoryUpdatedEvent, RunEvent } from '../../src/protocol/events';
 import type { MemoryRecord } from '../../src/protocol/runFolder';
 import type { HostToWebviewMessage } from '../../src/protocol/webview';
-import { el, Host } from '../shared/host';
+import { el, Host, useStyles } from '../shared/host';
 import css from './memory.css';
 
 const host = new Host();
 const app = document.getElementById('app') as HTMLElement;
-const style = document.createElement('style');
-style.textContent = css;
-document.head.append(style);
+useStyles(css);
 
 const ROW_HEIGHT = 24;
 

@@ -2,14 +2,12 @@ import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css';
 import type { EpochEndEvent, PhaseEvent, RunEvent, RunStartedEvent } from '../../src/protocol/events';
 import type { HostToWebviewMessage } from '../../src/protocol/webview';
-import { el, Host } from '../shared/host';
+import { el, Host, useStyles } from '../shared/host';
 import css from './progress.css';
 
 const host = new Host();
 const app = document.getElementById('app') as HTMLElement;
-const style = document.createElement('style');
-style.textContent = `${uPlotCss}\n${css}`;
-document.head.append(style);
+useStyles(uPlotCss, css);
 
 /** At most this many points per curve: long runs are decimated (every k-th point kept), not truncated. */
 export const MAX_POINTS = 2000;

@@ -1,13 +1,11 @@
 import type { AggregateRow, MetricsFile } from '../../src/protocol/runFolder';
 import type { HostToWebviewMessage } from '../../src/protocol/webview';
-import { el, Host } from '../shared/host';
+import { el, Host, useStyles } from '../shared/host';
 import css from './results.css';
 
 const host = new Host();
 const app = document.getElementById('app') as HTMLElement;
-const style = document.createElement('style');
-style.textContent = css;
-document.head.append(style);
+useStyles(css);
 
 interface Run {
   readonly runDir: string;

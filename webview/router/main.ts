@@ -1,13 +1,11 @@
 import type { RoutingFile, RoutingTable } from '../../src/protocol/runFolder';
 import type { HostToWebviewMessage } from '../../src/protocol/webview';
-import { el, Host } from '../shared/host';
+import { el, Host, useStyles } from '../shared/host';
 import css from './router.css';
 
 const host = new Host();
 const app = document.getElementById('app') as HTMLElement;
-const style = document.createElement('style');
-style.textContent = css;
-document.head.append(style);
+useStyles(css);
 
 /** A matrix as a table whose cells are tinted by value (the number stays printed for every reader). */
 function heatmap(

@@ -1,3 +1,4 @@
+import baseCss from './base.css';
 import type { HostToWebviewMessage, WebviewToHost, WebviewToHostMessage } from '../../src/protocol/webview';
 
 interface VsCodeApi {
@@ -40,4 +41,11 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
   node.append(...children);
   return node;
+}
+
+/** Puts the shared panel rules and then the panel's own sheets into the page (allowed by the CSP's style-src). */
+export function useStyles(...sheets: string[]): void {
+  const style = document.createElement('style');
+  style.textContent = [baseCss, ...sheets].join('\n');
+  document.head.append(style);
 }

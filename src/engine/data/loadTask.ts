@@ -1,6 +1,7 @@
 import { extname } from 'node:path';
 import type { TaskSpec } from '../../protocol/spec';
 import { createRandom, shuffled } from '../random';
+import { fnv1a } from '../text/tokenize';
 import type { Random } from '../random';
 import { DataError } from './dataset';
 import type { Split, TaskData } from './dataset';
@@ -18,7 +19,7 @@ export const VALIDATION_FRACTION = 0.1;
 export async function loadTask(task: TaskSpec, seed: number): Promise<TaskData> {
   const d = task.data;
   const fields = { text: d.textField, label: d.labelField, splitKey: d.splitKey };
-  const random = createRandom(seed, hashName(task.name), 1);
+  const random = createRandom(seed, fnv1a(task.name), 1);
   const keep = (records: RawRecord[]): RawRecord[] => {
     const renamed = records.map((r) => ({ ...r, label: d.rename?.[r.label] ?? r.label }));
     return d.labels !== undefined ? renamed.filter((r) => d.labels?.includes(r.label)) : renamed;
@@ -126,10 +127,4 @@ function stratifiedCap(rows: readonly RawRecord[], limit: number, random: Random
     kept.push(...list.slice(0, Math.max(1, Math.round((list.length / rows.length) * limit))));
   }
   return shuffled(kept, random).slice(0, limit);
-}
-
-export function hashName(name: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
-  return h >>> 0;
 }

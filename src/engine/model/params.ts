@@ -96,7 +96,3 @@ export function headVariables(m: TaskModule): Variable[] {
 export function routerVariables(router: readonly RouterLayer[]): Variable[] {
   return router.flatMap((r) => [r.w, r.b]);
 }
-
-export function disposeModule(m: TaskModule): void {
-  for (const v of [...adapterVariables(m), ...headVariables(m)]) v.dispose();
-}

@@ -1,9 +1,11 @@
 import type { Phase, RunCoordinates } from '../../protocol/events';
 import type { AccuracyMatrix, ResultRow } from '../../protocol/runFolder';
-import type { ExperimentSpec } from '../../protocol/spec';
+import type { ExperimentSpec, RouterSpec } from '../../protocol/spec';
 import { classOffsets, frozenFeatures, predictComposed, predictOracle } from '../eval/evaluate';
-import type { EvalSet, RoutedPredictions } from '../eval/evaluate';
+import type { RoutedPredictions } from '../eval/evaluate';
 import { accuracy, macroF1, mean, transferMetrics } from '../eval/metrics';
+import { perTaskAccuracy, resultRows, testSets } from '../eval/rows';
+import type { ScoredSet } from '../eval/rows';
 import { cosineWeights, fitTaskGaussians, nearestTaskMahalanobis, taskKey } from '../eval/similarity';
 import type { FrozenBackbone } from '../model/backbone';
 import { fixedScorer, routerScorer } from '../model/forward';
@@ -15,15 +17,15 @@ import {
   headVariables,
   routerVariables,
 } from '../model/params';
-import type { TaskModule } from '../model/params';
+import type { RouterLayer, TaskModule } from '../model/params';
 import { createRandom } from '../random';
 import { memoryBudget, selectMemory } from '../memory';
 import type { Tf, Variable } from '../tf';
 import type { TrainHooks } from '../train/hooks';
 import { trainAdapter } from '../train/trainAdapter';
-import { trainRouter } from '../train/trainRouter';
+import { routerSchedule, trainRouter } from '../train/trainRouter';
 import type { MemoryBatchSource } from '../train/trainRouter';
-import type { Checkpoints } from './checkpoint';
+import { memoryRows, orderOffsets } from './memoryRows';
 import type { PreparedTask } from './prepared';
 
 /** Cosine temperature of the MoCL- and DAM-like task matching (sharp enough to pick a task when it is clear). */
@@ -44,17 +46,23 @@ export interface BaselineContext {
   readonly coords: RunCoordinates;
   readonly prefix: string;
   readonly orderHash: number;
-  readonly checkpoints: Checkpoints;
   readonly memory: MemoryBatchSource;
   readonly hooks: (phase: Phase, method: string, task: string | undefined, speed: number[]) => TrainHooks;
-  readonly resumeUnit: (
-    unit: string,
-    vars: Variable[],
-    optimizer: Parameters<NonNullable<TrainHooks['resume']>>[0],
-  ) => Promise<number>;
+  readonly runUnit: UnitRunner;
   readonly emitPhase: (phase: Phase, method: string, task?: string, taskIndex?: number) => void;
   readonly speed: { adapter: number[]; router: number[]; inference: number[] };
 }
+
+/**
+ * Runs one checkpointed unit of training (see runExperiment): restores it when complete, otherwise
+ * calls `train` with the hooks that resume from and write epoch checkpoints, then records it.
+ */
+export type UnitRunner = (
+  unit: string,
+  vars: Variable[],
+  epochs: number,
+  train: (hooks: Required<Pick<TrainHooks, 'resume' | 'checkpoint'>>) => Promise<void>,
+) => Promise<void>;
 
 export interface BaselineResults {
   readonly rows: ResultRow[];
@@ -73,68 +81,6 @@ export function restore(tf: Tf, vars: readonly Variable[], values: readonly Floa
   });
 }
 
-function testSet(ctx: BaselineContext, t: number): EvalSet & { classes: number } {
-  const task = ctx.tasks.get(ctx.order[t] ?? '');
-  if (task === undefined) throw new Error(`unknown task ${ctx.order[t] ?? ''}`);
-  return {
-    taskIndex: t,
-    x: task.test,
-    dim: ctx.width,
-    labels: task.data.test.labels,
-    classes: task.data.classes.length,
-  };
-}
-
-/** CIL and TIL rows of a method from per-task predictions (tasks in stream order). */
-export function rowsFromPredictions(
-  ctx: Pick<BaselineContext, 'order' | 'coords' | 'spec'>,
-  method: string,
-  offsets: readonly number[],
-  sets: readonly (EvalSet & { classes: number })[],
-  predictions: readonly Pick<RoutedPredictions, 'cil' | 'til'>[],
-  extra: Partial<Pick<ResultRow, 'forgetting' | 'bwt' | 'fwt'>> = {},
-): ResultRow[] {
-  const perCil: Record<string, number> = {};
-  const perTil: Record<string, number> = {};
-  const tilF1: number[] = [];
-  const cilPred: number[] = [];
-  const cilTruth: number[] = [];
-  sets.forEach((set, t) => {
-    const p = predictions[t];
-    if (p === undefined) return;
-    const name = ctx.order[t] ?? '';
-    const union = Array.from(set.labels, (l) => (offsets[t] ?? 0) + l);
-    perCil[name] = accuracy(p.cil, union);
-    perTil[name] = accuracy(p.til, set.labels);
-    tilF1.push(macroF1(p.til, set.labels, set.classes));
-    cilPred.push(...p.cil);
-    cilTruth.push(...union);
-  });
-  const rows: ResultRow[] = [];
-  if (ctx.spec.settings.includes('cil')) {
-    rows.push({
-      ...ctx.coords,
-      method,
-      setting: 'cil',
-      accuracy: mean(Object.values(perCil)),
-      macroF1: macroF1(cilPred, cilTruth, offsets[offsets.length - 1] ?? 0),
-      perTask: perCil,
-      ...extra,
-    });
-  }
-  if (ctx.spec.settings.includes('til')) {
-    rows.push({
-      ...ctx.coords,
-      method,
-      setting: 'til',
-      accuracy: mean(Object.values(perTil)),
-      macroF1: mean(tilF1),
-      perTask: perTil,
-    });
-  }
-  return rows;
-}
-
 /**
  * Every method that runs beside L2R on the same seed, order and data: the oracle always (it is each
  * task's single-task accuracy), and those the spec asks for.
@@ -144,7 +90,7 @@ export async function runBaselines(ctx: BaselineContext): Promise<BaselineResult
   const heads = modules.map(headVariables);
   const tuned = await Promise.all(heads.map(snapshot));
   const offsets = classOffsets(modules);
-  const sets = ctx.order.map((_, t) => testSet(ctx, t));
+  const sets = testSets(ctx.tasks, ctx.order, ctx.width);
   const rows: ResultRow[] = [];
   const matrices: AccuracyMatrix[] = [];
   const wants = (b: string): boolean => (spec.baselines as readonly string[]).includes(b);
@@ -185,11 +131,20 @@ export async function runBaselines(ctx: BaselineContext): Promise<BaselineResult
   return { rows, matrices };
 }
 
+/** Where result rows of this seed and order belong. */
+function where(ctx: BaselineContext): {
+  order: readonly string[];
+  coords: RunCoordinates;
+  settings: ExperimentSpec['settings'];
+} {
+  return { order: ctx.order, coords: ctx.coords, settings: ctx.spec.settings };
+}
+
 /** EPI-, MoCL- and DAM-like routing: no memory; the frozen representation decides. */
 async function similarityBaselines(
   ctx: BaselineContext,
   offsets: readonly number[],
-  sets: readonly (EvalSet & { classes: number })[],
+  sets: readonly ScoredSet[],
 ): Promise<ResultRow[]> {
   const { tf, frozen, dim, modules } = ctx;
   ctx.emitPhase('baseline', 'similarity');
@@ -224,7 +179,7 @@ async function similarityBaselines(
         return predictComposed(tf, modules, frozen, fixed(oneHot), 'wavg', set, picked);
       }),
     );
-    rows.push(...rowsFromPredictions(ctx, 'epi', offsets, sets, predictions));
+    rows.push(...resultRows(where(ctx), 'epi', offsets, sets, predictions));
   }
   const keys = trainFeatures.map((f) => taskKey(f.features, f.labels.length, dim));
   for (const [method, composition] of [
@@ -244,48 +199,68 @@ async function similarityBaselines(
         return predictComposed(tf, modules, frozen, fixed(weights), composition, set);
       }),
     );
-    rows.push(...rowsFromPredictions(ctx, method, offsets, sets, predictions));
+    rows.push(...resultRows(where(ctx), method, offsets, sets, predictions));
   }
   return rows;
+}
+
+/**
+ * Trains a fresh router (from random stream `stream`, epochs from `stream + 1`) on a memory as one
+ * checkpointed unit named after `method`, tuning the heads too when the spec says so. The caller
+ * disposes the router's variables.
+ */
+async function fitRouter(
+  ctx: BaselineContext,
+  unit: string,
+  method: string,
+  memory: MemoryBatchSource,
+  routerSpec: RouterSpec,
+  stream: number,
+): Promise<RouterLayer[]> {
+  const { tf, modules } = ctx;
+  const router = createRouter(
+    tf,
+    ctx.frozen.layers,
+    ctx.dim,
+    modules.length,
+    createRandom(ctx.coords.seed, ctx.orderHash, 0, stream),
+  );
+  const vars = [...routerVariables(router), ...(routerSpec.tuneHeads ? modules.flatMap(headVariables) : [])];
+  try {
+    ctx.emitPhase('router', method);
+    await ctx.runUnit(
+      `${ctx.prefix}-${unit}`,
+      vars,
+      routerSchedule(memory.unionLabels.length, routerSpec).epochs,
+      (unitHooks) =>
+        trainRouter(
+          tf,
+          modules,
+          ctx.frozen,
+          router,
+          memory,
+          routerSpec,
+          (epoch) => createRandom(ctx.coords.seed, ctx.orderHash, 0, stream + 1, epoch),
+          { ...ctx.hooks('router', method, undefined, ctx.speed.router), ...unitHooks },
+        ),
+    );
+    return router;
+  } catch (error) {
+    tf.dispose(routerVariables(router));
+    throw error;
+  }
 }
 
 /** L2R with a softmax router instead of the Gumbel-sigmoid, from the same isolated heads and memory. */
 async function softmaxRouter(
   ctx: BaselineContext,
   offsets: readonly number[],
-  sets: readonly (EvalSet & { classes: number })[],
+  sets: readonly ScoredSet[],
 ): Promise<ResultRow[]> {
   const { tf, spec, modules } = ctx;
   const routerSpec = { ...spec.router, activation: 'softmax' as const };
-  const router = createRouter(
-    tf,
-    ctx.frozen.layers,
-    ctx.dim,
-    modules.length,
-    createRandom(ctx.coords.seed, ctx.orderHash, 0, 6),
-  );
-  const vars = [...routerVariables(router), ...(routerSpec.tuneHeads ? modules.flatMap(headVariables) : [])];
-  const unit = `${ctx.prefix}-softmax-router`;
+  const router = await fitRouter(ctx, 'softmax-router', 'softmax', ctx.memory, routerSpec, 6);
   try {
-    ctx.emitPhase('router', 'softmax');
-    if (ctx.checkpoints.has(unit)) await ctx.checkpoints.restore(tf, unit, vars);
-    else {
-      await trainRouter(
-        tf,
-        modules,
-        ctx.frozen,
-        router,
-        ctx.memory,
-        routerSpec,
-        (epoch) => createRandom(ctx.coords.seed, ctx.orderHash, 0, 7, epoch),
-        {
-          ...ctx.hooks('router', 'softmax', undefined, ctx.speed.router),
-          resume: (optimizer) => ctx.resumeUnit(unit, vars, optimizer),
-          checkpoint: (epoch, optimizer) => ctx.checkpoints.saveEpoch(unit, epoch, vars, optimizer),
-        },
-      );
-      await ctx.checkpoints.complete(unit, vars);
-    }
     const rows: ResultRow[] = [];
     for (const composition of spec.compose) {
       const scorer = routerScorer(tf, router, { activation: 'softmax', temperature: 1, training: false });
@@ -294,7 +269,7 @@ async function softmaxRouter(
           predictComposed(tf, modules, ctx.frozen, () => scorer, composition as Composition, set),
         ),
       );
-      rows.push(...rowsFromPredictions(ctx, `softmax-${composition}`, offsets, sets, predictions));
+      rows.push(...resultRows(where(ctx), `softmax-${composition}`, offsets, sets, predictions));
     }
     return rows;
   } finally {
@@ -307,10 +282,7 @@ async function softmaxRouter(
  * still gets its own head), with no memory: it forgets. Evaluated after every task, so its accuracy
  * matrix gives forgetting and backward transfer.
  */
-async function lowerBound(
-  ctx: BaselineContext,
-  sets: readonly (EvalSet & { classes: number })[],
-): Promise<BaselineResults> {
+async function lowerBound(ctx: BaselineContext, sets: readonly ScoredSet[]): Promise<BaselineResults> {
   const { tf, spec, order } = ctx;
   const first = ctx.modules[0];
   if (first === undefined) return { rows: [], matrices: [] };
@@ -346,40 +318,27 @@ async function lowerBound(
       const vars = [...adapterVariables(shared), ...modules.flatMap(headVariables)];
       const unit = `${ctx.prefix}-lower-${name}`;
       ctx.emitPhase('baseline', 'lower', name, t);
-      if (ctx.checkpoints.has(unit)) await ctx.checkpoints.restore(tf, unit, vars);
-      else {
-        await trainAdapter(
+      await ctx.runUnit(unit, vars, spec.adapter.epochs, (unitHooks) =>
+        trainAdapter(
           tf,
           module,
           ctx.frozen,
           { x: task.train, labels: task.data.train.labels, dim: ctx.width },
           spec.adapter,
           (epoch) => createRandom(ctx.coords.seed, ctx.orderHash, t, 10, epoch),
-          {
-            ...ctx.hooks('baseline', 'lower', name, ctx.speed.adapter),
-            resume: (optimizer) => ctx.resumeUnit(unit, vars, optimizer),
-            checkpoint: (epoch, optimizer) => ctx.checkpoints.saveEpoch(unit, epoch, vars, optimizer),
-          },
-        );
-        await ctx.checkpoints.complete(unit, vars);
-      }
+          { ...ctx.hooks('baseline', 'lower', name, ctx.speed.adapter), ...unitHooks },
+        ),
+      );
       // All heads read the same shared adapter: uniform weights over identical adapters are that adapter.
       const seen = sets.slice(0, t + 1);
       const uniform = () => (_start: number, count: number) => fixedScorer(tf.ones([count, modules.length]));
       last = await Promise.all(
         seen.map((set) => predictComposed(tf, modules, ctx.frozen, uniform(), 'wavg', set)),
       );
-      const offsets = classOffsets(modules);
+      const seenAccuracy = perTaskAccuracy(order, classOffsets(modules), seen, last);
       r.push({
-        cil: order.map((_, j) =>
-          j <= t
-            ? accuracy(
-                last[j]?.cil ?? [],
-                Array.from(sets[j]?.labels ?? [], (l) => (offsets[j] ?? 0) + l),
-              )
-            : 0,
-        ),
-        til: order.map((_, j) => (j <= t ? accuracy(last[j]?.til ?? [], sets[j]?.labels ?? []) : 0)),
+        cil: order.map((n, j) => (j <= t ? (seenAccuracy.cil[n] ?? 0) : 0)),
+        til: order.map((n, j) => (j <= t ? (seenAccuracy.til[n] ?? 0) : 0)),
       });
     }
     const matrices = (['cil', 'til'] as const).map((setting) => ({
@@ -391,7 +350,7 @@ async function lowerBound(
     }));
     const til = transferMetrics(r.map((row) => row.til));
     const cil = transferMetrics(r.map((row) => row.cil));
-    const rows = rowsFromPredictions(ctx, 'lower', classOffsets(modules), sets, last).map((row) => ({
+    const rows = resultRows(where(ctx), 'lower', classOffsets(modules), sets, last).map((row) => ({
       ...row,
       forgetting: row.setting === 'cil' ? cil.forgetting : til.forgetting,
       bwt: row.setting === 'cil' ? cil.bwt : til.bwt,
@@ -403,10 +362,7 @@ async function lowerBound(
 }
 
 /** Upper bound: one adapter set and one head over all classes, trained jointly on every task's data. */
-async function upperBound(
-  ctx: BaselineContext,
-  sets: readonly (EvalSet & { classes: number })[],
-): Promise<ResultRow[]> {
+async function upperBound(ctx: BaselineContext, sets: readonly ScoredSet[]): Promise<ResultRow[]> {
   const { tf, spec, order } = ctx;
   const classes = order.flatMap((name) =>
     (ctx.tasks.get(name)?.data.classes ?? []).map((c) => `${name}:${c}`),
@@ -421,13 +377,11 @@ async function upperBound(
     createRandom(ctx.coords.seed, ctx.orderHash, 0, 11),
   );
   try {
+    const offsets = orderOffsets(ctx.tasks, order);
     const parts = order.map((name, t) => {
       const task = ctx.tasks.get(name);
       if (task === undefined) throw new Error(`unknown task ${name}`);
-      const offset = order
-        .slice(0, t)
-        .reduce((sum, n) => sum + (ctx.tasks.get(n)?.data.classes.length ?? 0), 0);
-      return { x: task.train, labels: Int32Array.from(task.data.train.labels, (l) => l + offset) };
+      return { x: task.train, labels: Int32Array.from(task.data.train.labels, (l) => l + (offsets[t] ?? 0)) };
     });
     const x = new Float32Array(parts.reduce((sum, p) => sum + p.x.length, 0));
     let at = 0;
@@ -439,27 +393,18 @@ async function upperBound(
     const vars = [...adapterVariables(joint), ...headVariables(joint)];
     const unit = `${ctx.prefix}-upper`;
     ctx.emitPhase('baseline', 'upper');
-    if (ctx.checkpoints.has(unit)) await ctx.checkpoints.restore(tf, unit, vars);
-    else {
-      await trainAdapter(
+    await ctx.runUnit(unit, vars, spec.adapter.epochs, (unitHooks) =>
+      trainAdapter(
         tf,
         joint,
         ctx.frozen,
         { x, labels, dim: ctx.width },
         spec.adapter,
         (epoch) => createRandom(ctx.coords.seed, ctx.orderHash, 0, 12, epoch),
-        {
-          ...ctx.hooks('baseline', 'upper', undefined, ctx.speed.adapter),
-          resume: (optimizer) => ctx.resumeUnit(unit, vars, optimizer),
-          checkpoint: (epoch, optimizer) => ctx.checkpoints.saveEpoch(unit, epoch, vars, optimizer),
-        },
-      );
-      await ctx.checkpoints.complete(unit, vars);
-    }
+        { ...ctx.hooks('baseline', 'upper', undefined, ctx.speed.adapter), ...unitHooks },
+      ),
+    );
     // One module whose head spans all classes: split it into per-task views for the shared evaluation.
-    const offsets = [0];
-    for (const name of order)
-      offsets.push((offsets[offsets.length - 1] ?? 0) + (ctx.tasks.get(name)?.data.classes.length ?? 0));
     const views: TaskModule[] = order.map((name, t) => ({
       task: name,
       classes: ctx.tasks.get(name)?.data.classes ?? [],
@@ -473,7 +418,7 @@ async function upperBound(
       const predictions = await Promise.all(
         sets.map((set) => predictComposed(tf, views, ctx.frozen, uniform, 'wavg', set)),
       );
-      return rowsFromPredictions(ctx, 'upper', offsets, sets, predictions);
+      return resultRows(where(ctx), 'upper', offsets, sets, predictions);
     } finally {
       tf.dispose(views.flatMap((v) => [v.headW, v.headB]));
     }
@@ -497,69 +442,32 @@ function frozenSlice(tf: Tf, v: Variable, from: number, to: number): Variable {
 async function memorySweepPoint(
   ctx: BaselineContext,
   offsets: readonly number[],
-  sets: readonly (EvalSet & { classes: number })[],
+  sets: readonly ScoredSet[],
   percent: number,
 ): Promise<ResultRow[]> {
   const { tf, spec, modules } = ctx;
   const label = `${percent}%`;
-  const chosen = ctx.order.map((name, t) => {
+  const entries = ctx.order.flatMap((name, t) => {
     const task = ctx.tasks.get(name);
     if (task === undefined) throw new Error(`unknown task ${name}`);
-    const budget = memoryBudget(
-      { ...spec.memory, size: { kind: 'percent', value: percent } },
-      task.data.train.labels.length,
-    );
-    return {
-      task,
-      t,
-      indices: selectMemory(
-        task.data.train.labels,
-        budget,
-        spec.memory.strategy,
-        createRandom(ctx.coords.seed, ctx.orderHash, t, 3),
-      ),
-    };
+    const size = { kind: 'percent' as const, value: percent };
+    const budget = memoryBudget({ ...spec.memory, size }, task.data.train.labels.length);
+    const random = createRandom(ctx.coords.seed, ctx.orderHash, t, 3);
+    return selectMemory(task.data.train.labels, budget, spec.memory.strategy, random).map((index) => ({
+      task: t,
+      index,
+    }));
   });
-  const count = chosen.reduce((sum, c) => sum + c.indices.length, 0);
-  const x = new Float32Array(count * ctx.width);
-  const unionLabels = new Int32Array(count);
-  let at = 0;
-  for (const { task, t, indices } of chosen) {
-    for (const index of indices) {
-      x.set(task.train.subarray(index * ctx.width, (index + 1) * ctx.width), at * ctx.width);
-      unionLabels[at] = (offsets[t] ?? 0) + (task.data.train.labels[index] ?? 0);
-      at++;
-    }
-  }
-  const router = createRouter(
-    tf,
-    ctx.frozen.layers,
-    ctx.dim,
-    modules.length,
-    createRandom(ctx.coords.seed, ctx.orderHash, 0, 13),
+  const memory = memoryRows(ctx, ctx.order, entries);
+  const router = await fitRouter(
+    ctx,
+    `router-memory-${label}`,
+    `l2r memory ${label}`,
+    memory,
+    spec.router,
+    13,
   );
-  const vars = [...routerVariables(router), ...(spec.router.tuneHeads ? modules.flatMap(headVariables) : [])];
-  const unit = `${ctx.prefix}-router-memory-${label}`;
   try {
-    ctx.emitPhase('router', `l2r memory ${label}`);
-    if (ctx.checkpoints.has(unit)) await ctx.checkpoints.restore(tf, unit, vars);
-    else {
-      await trainRouter(
-        tf,
-        modules,
-        ctx.frozen,
-        router,
-        { x, dim: ctx.width, unionLabels },
-        spec.router,
-        (epoch) => createRandom(ctx.coords.seed, ctx.orderHash, 0, 14, epoch),
-        {
-          ...ctx.hooks('router', `l2r memory ${label}`, undefined, ctx.speed.router),
-          resume: (optimizer) => ctx.resumeUnit(unit, vars, optimizer),
-          checkpoint: (epoch, optimizer) => ctx.checkpoints.saveEpoch(unit, epoch, vars, optimizer),
-        },
-      );
-      await ctx.checkpoints.complete(unit, vars);
-    }
     const scorer = routerScorer(tf, router, {
       activation: spec.router.activation,
       temperature: 1,
@@ -569,8 +477,8 @@ async function memorySweepPoint(
     const predictions = await Promise.all(
       sets.map((set) => predictComposed(tf, modules, ctx.frozen, () => scorer, composition, set)),
     );
-    return rowsFromPredictions(
-      { ...ctx, coords: { ...ctx.coords, memory: label } },
+    return resultRows(
+      { ...where(ctx), coords: { ...ctx.coords, memory: label } },
       `l2r-${composition}`,
       offsets,
       sets,

@@ -37,10 +37,6 @@ export class Checkpoints {
     return this.state.completed.includes(unit);
   }
 
-  get completedCount(): number {
-    return this.state.completed.length;
-  }
-
   /** Last epoch of `unit` checkpointed mid-unit, if any. */
   lastEpoch(unit: string): number | undefined {
     return this.state.epochs?.[unit];

@@ -1,7 +1,7 @@
 import type { RunCoordinates } from '../../protocol/events';
 import type { ResultRow, RoutedExample, RoutingTable } from '../../protocol/runFolder';
 import type { ExperimentSpec } from '../../protocol/spec';
-import { accuracy, macroF1, mean } from '../eval/metrics';
+import { perTaskAccuracy, resultRows, testSets } from '../eval/rows';
 import { classOffsets, predictRouted } from '../eval/evaluate';
 import type { RoutedPredictions } from '../eval/evaluate';
 import type { FrozenBackbone } from '../model/backbone';
@@ -35,69 +35,31 @@ export async function evaluateStream(
   full: boolean,
 ): Promise<{ rows: ResultRow[]; tables: RoutingTable[]; rowAccuracies: { cil: number[]; til: number[] } }> {
   const offsets = classOffsets(modules);
-  const totalClasses = offsets[offsets.length - 1] ?? 0;
+  const sets = testSets(seed.tasks, order, seed.width);
+  const where = { order, coords, settings: spec.settings };
   const rows: ResultRow[] = [];
   const tables: RoutingTable[] = [];
   let rowAccuracies = { cil: [] as number[], til: [] as number[] };
   const compositions = full ? spec.compose : spec.compose.slice(0, 1);
   for (const composition of compositions) {
-    const perTaskCil: Record<string, number> = {};
-    const perTaskTil: Record<string, number> = {};
-    const tilF1: number[] = [];
-    const allCilPred: number[] = [];
-    const allCilTruth: number[] = [];
-    const predictions: RoutedPredictions[] = [];
     const started = performance.now();
-    let examples = 0;
-    for (let t = 0; t < order.length; t++) {
-      const task = seed.tasks.get(order[t] ?? '');
-      if (task === undefined) continue;
-      const set = { taskIndex: t, x: task.test, dim: seed.width, labels: task.data.test.labels };
-      const p = await predictRouted(
-        tf,
-        modules,
-        seed.frozen,
-        router,
-        composition,
-        spec.router.activation,
-        set,
+    const predictions: RoutedPredictions[] = [];
+    for (const set of sets)
+      predictions.push(
+        await predictRouted(tf, modules, seed.frozen, router, composition, spec.router.activation, set),
       );
-      predictions.push(p);
-      examples += set.labels.length;
-      const unionTruth = Array.from(set.labels, (l) => (offsets[t] ?? 0) + l);
-      perTaskCil[order[t] ?? ''] = accuracy(p.cil, unionTruth);
-      perTaskTil[order[t] ?? ''] = accuracy(p.til, set.labels);
-      tilF1.push(macroF1(p.til, set.labels, task.data.classes.length));
-      allCilPred.push(...p.cil);
-      allCilTruth.push(...unionTruth);
-    }
+    const examples = sets.reduce((sum, set) => sum + set.labels.length, 0);
     inferenceSpeed.push(examples / ((performance.now() - started) / 1000));
     const method = spec.router.activation === 'softmax' ? `softmax-${composition}` : `l2r-${composition}`;
-    if (composition === compositions[0])
+    if (composition === compositions[0]) {
+      // The first composition's per-task accuracies fill the accuracy matrix row of this point in the stream.
+      const perTask = perTaskAccuracy(order, offsets, sets, predictions);
       rowAccuracies = {
-        cil: order.map((n) => perTaskCil[n] ?? 0),
-        til: order.map((n) => perTaskTil[n] ?? 0),
+        cil: order.map((n) => perTask.cil[n] ?? 0),
+        til: order.map((n) => perTask.til[n] ?? 0),
       };
-    if (spec.settings.includes('cil')) {
-      rows.push({
-        ...coords,
-        method,
-        setting: 'cil',
-        accuracy: mean(Object.values(perTaskCil)),
-        macroF1: macroF1(allCilPred, allCilTruth, totalClasses),
-        perTask: perTaskCil,
-      });
     }
-    if (spec.settings.includes('til')) {
-      rows.push({
-        ...coords,
-        method,
-        setting: 'til',
-        accuracy: mean(Object.values(perTaskTil)),
-        macroF1: mean(tilF1),
-        perTask: perTaskTil,
-      });
-    }
+    rows.push(...resultRows(where, method, offsets, sets, predictions));
     if (full) tables.push(routingTable(seed, order, modules, predictions, method, coords));
   }
   return { rows, tables, rowAccuracies };

@@ -5,7 +5,8 @@ import type { MemoryRecord, MetricsFile, ResultRow, RoutingTable, RunMeta } from
 import { RUN_FILES } from '../../protocol/runFolder';
 import type { BackendName, ExperimentSpec } from '../../protocol/spec';
 import type { TaskData } from '../data/dataset';
-import { hashName, loadTask } from '../data/loadTask';
+import { loadTask } from '../data/loadTask';
+import { fnv1a } from '../text/tokenize';
 import { createFeaturizer } from '../features/featurize';
 import { applyStem, orthonormalProjection } from '../features/stem';
 import { memoryBudget, selectMemory } from '../memory';
@@ -21,9 +22,7 @@ import type { FrozenBackbone } from '../model/backbone';
 import { createVectorBackbone } from '../model/backbone';
 import { bertFeaturize, createBertBackbone, loadBertCheckpoint } from '../bert/bertBackbone';
 import { createRandom } from '../random';
-import type { Tf, Variable } from '../tf';
-import type { Optimizer } from '../train/hooks';
-import { gatherRows } from '../train/batches';
+import type { Tf } from '../tf';
 import { Cancelled } from '../train/hooks';
 import { trainAdapter } from '../train/trainAdapter';
 import { routerSchedule, trainRouter } from '../train/trainRouter';
@@ -32,6 +31,8 @@ import { EventSink } from './events';
 import { readJsonIfExists, writeAtomic, writeJsonAtomic } from './files';
 import { evaluateStream } from './evaluateStream';
 import { runBaselines, snapshot } from './baselines';
+import type { UnitRunner } from './baselines';
+import { memoryRows } from './memoryRows';
 import { transferMetrics } from '../eval/metrics';
 import { aggregateRows, resultsCsv } from './results';
 import type { PreparedTask } from './prepared';
@@ -298,7 +299,7 @@ async function runOrder(
   ctx: OrderContext,
 ): Promise<{ rows: ResultRow[]; tables: RoutingTable[]; matrices: MetricsFile['matrices'][number][] }> {
   const { sink, progress, checkpoints } = ctx;
-  const orderHash = hashName(coords.order);
+  const orderHash = fnv1a(coords.order);
   const modules: TaskModule[] = [];
   const memory: { task: number; index: number }[] = [];
   const prefix = `s${coords.seed}-${coords.order}`;
@@ -364,11 +365,26 @@ async function runOrder(
     },
   });
 
-  /** Continues a unit from its last epoch checkpoint; the skipped epochs count as done for progress. */
-  const resumeUnit = async (unit: string, vars: Variable[], optimizer: Optimizer): Promise<number> => {
-    const start = await checkpoints.resumeEpoch(tf, unit, vars, optimizer);
-    for (let e = 1; e < start; e++) progress.tick();
-    return start;
+  /**
+   * One checkpointed unit of work: restored when already complete, otherwise trained with epoch
+   * checkpoints (resuming from the last one on disk) and then recorded as complete. Restored and
+   * skipped epochs count as done for progress.
+   */
+  const runUnit: UnitRunner = async (unit, vars, epochs, train) => {
+    if (checkpoints.has(unit)) {
+      await checkpoints.restore(tf, unit, vars);
+      for (let e = 0; e < epochs; e++) progress.tick();
+      return;
+    }
+    await train({
+      resume: async (optimizer) => {
+        const start = await checkpoints.resumeEpoch(tf, unit, vars, optimizer);
+        for (let e = 1; e < start; e++) progress.tick();
+        return start;
+      },
+      checkpoint: (epoch, optimizer) => checkpoints.saveEpoch(unit, epoch, vars, optimizer),
+    });
+    await checkpoints.complete(unit, vars);
   };
 
   const matrixRows: { cil: number[]; til: number[] }[] = [];
@@ -391,32 +407,21 @@ async function runOrder(
       modules.push(module);
       const unit = `${prefix}-adapter-${name}`;
       emitPhase('adapter', 'l2r', name, t);
-      if (checkpoints.has(unit)) {
-        await checkpoints.restore(tf, unit, [...adapterVariables(module), ...headVariables(module)]);
-        for (let e = 0; e < spec.adapter.epochs; e++) progress.tick();
-      } else {
-        await trainAdapter(
-          tf,
-          module,
-          seedData.frozen,
-          { x: task.train, labels: task.data.train.labels, dim: seedData.width },
-          spec.adapter,
-          (epoch) => createRandom(coords.seed, orderHash, t, 2, epoch),
-          {
-            ...hooks('adapter', 'l2r', name, ctx.speed.adapter),
-            resume: (optimizer) =>
-              resumeUnit(unit, [...adapterVariables(module), ...headVariables(module)], optimizer),
-            checkpoint: (epoch, optimizer) =>
-              checkpoints.saveEpoch(
-                unit,
-                epoch,
-                [...adapterVariables(module), ...headVariables(module)],
-                optimizer,
-              ),
-          },
-        );
-        await checkpoints.complete(unit, [...adapterVariables(module), ...headVariables(module)]);
-      }
+      await runUnit(
+        unit,
+        [...adapterVariables(module), ...headVariables(module)],
+        spec.adapter.epochs,
+        (unitHooks) =>
+          trainAdapter(
+            tf,
+            module,
+            seedData.frozen,
+            { x: task.train, labels: task.data.train.labels, dim: seedData.width },
+            spec.adapter,
+            (epoch) => createRandom(coords.seed, orderHash, t, 2, epoch),
+            { ...hooks('adapter', 'l2r', name, ctx.speed.adapter), ...unitHooks },
+          ),
+      );
       isolatedHeads.push(await snapshot(headVariables(module)));
       // Replay memory: derived from its own random stream, so a resumed run selects the same examples.
       emitPhase('memory', 'l2r', name, t);
@@ -464,29 +469,20 @@ async function runOrder(
           ...(spec.router.tuneHeads ? modules.flatMap(headVariables) : []),
         ];
         emitPhase('router', 'l2r', name, t);
-        if (checkpoints.has(routerUnit)) {
-          await checkpoints.restore(tf, routerUnit, vars);
-          for (let e = 0; e < spec.router.epochs; e++) progress.tick();
-        } else {
-          const source = memorySource(seedData, order, memory, modules);
-          const { epochs } = routerSchedule(memory.length, spec.router);
-          progress.total += Math.max(0, epochs - spec.router.epochs);
-          await trainRouter(
+        const { epochs } = routerSchedule(memory.length, spec.router);
+        progress.total += Math.max(0, epochs - spec.router.epochs);
+        await runUnit(routerUnit, vars, epochs, (unitHooks) =>
+          trainRouter(
             tf,
             modules,
             seedData.frozen,
-            router,
-            source,
+            router as RouterLayer[],
+            memoryRows(seedData, order, memory),
             spec.router,
             (epoch) => createRandom(coords.seed, orderHash, t, 5, epoch),
-            {
-              ...hooks('router', 'l2r', name, ctx.speed.router),
-              resume: (optimizer) => resumeUnit(routerUnit, vars, optimizer),
-              checkpoint: (epoch, optimizer) => checkpoints.saveEpoch(routerUnit, epoch, vars, optimizer),
-            },
-          );
-          await checkpoints.complete(routerUnit, vars);
-        }
+            { ...hooks('router', 'l2r', name, ctx.speed.router), ...unitHooks },
+          ),
+        );
         if (spec.router.schedule === 'after-each-task' && t < order.length - 1) {
           emitPhase('evaluate', 'l2r', name, t);
           const partial = await evaluateStream(
@@ -543,10 +539,9 @@ async function runOrder(
       coords,
       prefix,
       orderHash,
-      checkpoints,
-      memory: memorySource(seedData, order, memory, modules),
+      memory: memoryRows(seedData, order, memory),
       hooks,
-      resumeUnit,
+      runUnit,
       emitPhase,
       speed: ctx.speed,
     });
@@ -586,24 +581,4 @@ async function runOrder(
     if (router !== undefined) tf.dispose(routerVariables(router));
     for (const m of modules) tf.dispose([...adapterVariables(m), ...headVariables(m)]);
   }
-}
-
-/** Memory examples as router training input: stem features and labels in the union of classes. */
-function memorySource(
-  seedData: SeedData,
-  order: readonly string[],
-  memory: readonly { task: number; index: number }[],
-  modules: readonly TaskModule[],
-) {
-  const offsets = [0];
-  for (const m of modules) offsets.push((offsets[offsets.length - 1] ?? 0) + m.classes.length);
-  const x = new Float32Array(memory.length * seedData.width);
-  const unionLabels = new Int32Array(memory.length);
-  memory.forEach((m, i) => {
-    const task = seedData.tasks.get(order[m.task] ?? '');
-    if (task === undefined) return;
-    x.set(gatherRows(task.train, seedData.width, [m.index]), i * seedData.width);
-    unionLabels[i] = (offsets[m.task] ?? 0) + (task.data.train.labels[m.index] ?? 0);
-  });
-  return { x, dim: seedData.width, unionLabels };
 }

@@ -4,10 +4,9 @@ import type { FrozenBackbone } from '../model/backbone';
 import type { RouterLayer, TaskModule } from '../model/params';
 import { headVariables, routerVariables } from '../model/params';
 import type { Random } from '../random';
-import type { Scalar, Tensor2D, Tf } from '../tf';
-import { epochBatches, gatherRows } from './batches';
-import { Cancelled, yieldToEventLoop } from './hooks';
+import type { Tensor2D, Tf } from '../tf';
 import type { TrainHooks } from './hooks';
+import { trainClassifier } from './loop';
 
 export interface MemoryBatchSource {
   /** Stem features of the memory examples, row-major [n x dim]. */
@@ -40,96 +39,38 @@ export async function trainRouter(
   randomForEpoch: (epoch: number) => Random,
   hooks: TrainHooks = {},
 ): Promise<void> {
-  const optimizer = tf.train.adam(spec.lr);
-  const vars = [...routerVariables(router), ...(spec.tuneHeads ? modules.flatMap(headVariables) : [])];
-  const n = memory.unionLabels.length;
-  const totalClasses = modules.reduce((sum, m) => sum + m.classes.length, 0);
   const adapters = modules.length;
-  const { epochs } = routerSchedule(n, spec);
-  try {
-    const first = (await hooks.resume?.(optimizer)) ?? 1;
-    for (let epoch = first; epoch <= epochs; epoch++) {
-      const random = randomForEpoch(epoch);
-      const batches = epochBatches(n, spec.batchSize, random);
-      const started = performance.now();
-      let lossSum = 0;
-      let correct = 0;
-      for (let s = 0; s < batches.length; s++) {
-        await yieldToEventLoop();
-        if (hooks.shouldStop?.() === true) throw new Cancelled();
-        const idx = batches[s] ?? new Int32Array();
-        const rows = gatherRows(memory.x, memory.dim, idx);
-        const y = tf.tidy(() =>
-          tf.oneHot(
-            tf.tensor1d(
-              Int32Array.from(idx, (i) => memory.unionLabels[i] ?? 0),
-              'int32',
-            ),
-            totalClasses,
-          ),
-        );
-        const noise =
-          spec.activation === 'gumbel-sigmoid'
-            ? Array.from({ length: frozen.layers }, () =>
-                tf.tensor2d(logisticNoise(idx.length * adapters, random), [idx.length, adapters]),
-              )
-            : undefined;
-        let predicted: Tensor2D | undefined;
-        const loss = optimizer.minimize(
-          () => {
-            const { h } = forwardComposed(
-              tf,
-              frozen.input(tf, rows, idx.length),
-              frozen,
-              modules,
-              router,
-              'wavg',
-              {
-                activation: spec.activation,
-                temperature: spec.temperature,
-                training: true,
-                noise,
-              },
-            );
-            const logits = unionLogits(tf, h, modules);
-            predicted = tf.keep(tf.argMax(logits, 1) as Tensor2D);
-            return tf.losses.softmaxCrossEntropy(y, logits) as Scalar;
-          },
-          true,
-          vars,
-        );
-        const lossValue = (await loss?.data())?.[0] ?? Number.NaN;
-        const pred = predicted !== undefined ? await predicted.data() : new Int32Array();
-        for (let i = 0; i < idx.length; i++) if (pred[i] === memory.unionLabels[idx[i] ?? 0]) correct++;
-        tf.dispose([
-          y,
-          ...(loss !== null ? [loss] : []),
-          ...(predicted !== undefined ? [predicted] : []),
-          ...(noise ?? []),
-        ]);
-        lossSum += lossValue * idx.length;
-        hooks.onStep?.({
-          epoch,
-          epochs,
-          step: s + 1,
-          steps: batches.length,
-          loss: lossValue,
-          examples: idx.length,
+  await trainClassifier(
+    tf,
+    {
+      lr: spec.lr,
+      vars: [...routerVariables(router), ...(spec.tuneHeads ? modules.flatMap(headVariables) : [])],
+      x: memory.x,
+      width: memory.dim,
+      labels: memory.unionLabels,
+      classes: modules.reduce((sum, m) => sum + m.classes.length, 0),
+      batchSize: spec.batchSize,
+      epochs: routerSchedule(memory.unionLabels.length, spec).epochs,
+      randomForEpoch,
+      // Gumbel-sigmoid: fresh logistic noise per layer and batch, drawn from the epoch's stream.
+      extras: (count, random) =>
+        spec.activation === 'gumbel-sigmoid'
+          ? Array.from({ length: frozen.layers }, () =>
+              tf.tensor2d(logisticNoise(count * adapters, random), [count, adapters]),
+            )
+          : [],
+      logits: (rows, count, noise) => {
+        const { h } = forwardComposed(tf, frozen.input(tf, rows, count), frozen, modules, router, 'wavg', {
+          activation: spec.activation,
+          temperature: spec.temperature,
+          training: true,
+          noise: noise.length > 0 ? (noise as Tensor2D[]) : undefined,
         });
-      }
-      const seconds = (performance.now() - started) / 1000;
-      await hooks.onEpoch?.({
-        epoch,
-        epochs,
-        loss: lossSum / n,
-        trainAccuracy: correct / n,
-        examplesPerSecond: n / seconds,
-      });
-      await hooks.checkpoint?.(epoch, optimizer);
-    }
-  } finally {
-    optimizer.dispose();
-  }
+        return unionLogits(tf, h, modules);
+      },
+    },
+    hooks,
+  );
 }
 
 /** Difference of two Gumbel(0,1) draws, i.e. Logistic(0,1): log(u) - log(1-u). */

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunMeta, RunStatus } from '../../protocol/runFolder';
 import { RUN_FILES } from '../../protocol/runFolder';
@@ -100,8 +100,4 @@ export class RunStore implements vscode.Disposable {
   dispose(): void {
     while (this.disposables.length > 0) this.disposables.pop()?.dispose();
   }
-}
-
-export function runLabel(info: RunInfo): string {
-  return basename(info.dir);
 }

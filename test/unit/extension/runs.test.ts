@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runFolderName } from '../../../src/extension/runs/runFolderName';
+import { runFolderName } from '../../../src/protocol/runFolder';
 import { formatDuration, statusText } from '../../../src/extension/runs/statusText';
 
 describe('run folder names', () => {

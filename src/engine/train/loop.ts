@@ -1,0 +1,99 @@
+import type { Random } from '../random';
+import type { Scalar, Tensor, Tensor2D, Tf, Variable } from '../tf';
+import { epochBatches, gatherRows } from './batches';
+import { Cancelled, yieldToEventLoop } from './hooks';
+import type { TrainHooks } from './hooks';
+
+/** A classifier to train with softmax cross-entropy on rows of cached features. */
+export interface ClassifierTraining {
+  readonly lr: number;
+  /** The only variables the optimiser may change. */
+  readonly vars: readonly Variable[];
+  /** Cached rows (one per example, `width` numbers each) and their class indices. */
+  readonly x: Float32Array;
+  readonly width: number;
+  readonly labels: Int32Array;
+  readonly classes: number;
+  readonly batchSize: number;
+  readonly epochs: number;
+  /** A random stream per epoch, so an epoch resumed from a checkpoint draws what it drew first. */
+  readonly randomForEpoch: (epoch: number) => Random;
+  /** Per-batch tensors made outside the gradient scope (e.g. Gumbel noise); disposed after the step. */
+  readonly extras?: (count: number, random: Random) => Tensor[];
+  /** The logits of a batch; runs inside the optimiser's scope. */
+  readonly logits: (rows: Float32Array, count: number, extras: readonly Tensor[]) => Tensor2D;
+}
+
+/**
+ * The one training loop of the engine: shuffled mini-batches, Adam, softmax cross-entropy, accuracy
+ * and loss per epoch, cancellation between steps, epoch checkpoints through the hooks.
+ */
+export async function trainClassifier(tf: Tf, t: ClassifierTraining, hooks: TrainHooks = {}): Promise<void> {
+  const optimizer = tf.train.adam(t.lr);
+  const n = t.labels.length;
+  try {
+    const first = (await hooks.resume?.(optimizer)) ?? 1;
+    for (let epoch = first; epoch <= t.epochs; epoch++) {
+      const random = t.randomForEpoch(epoch);
+      const batches = epochBatches(n, t.batchSize, random);
+      const started = performance.now();
+      let lossSum = 0;
+      let correct = 0;
+      for (let s = 0; s < batches.length; s++) {
+        await yieldToEventLoop();
+        if (hooks.shouldStop?.() === true) throw new Cancelled();
+        const idx = batches[s] ?? new Int32Array();
+        const rows = gatherRows(t.x, t.width, idx);
+        const y = tf.tidy(() =>
+          tf.oneHot(
+            tf.tensor1d(
+              Int32Array.from(idx, (i) => t.labels[i] ?? 0),
+              'int32',
+            ),
+            t.classes,
+          ),
+        );
+        const extras = t.extras?.(idx.length, random) ?? [];
+        let predicted: Tensor | undefined;
+        const loss = optimizer.minimize(
+          () => {
+            const logits = t.logits(rows, idx.length, extras);
+            predicted = tf.keep(tf.argMax(logits, 1));
+            return tf.losses.softmaxCrossEntropy(y, logits) as Scalar;
+          },
+          true,
+          [...t.vars],
+        );
+        const lossValue = (await loss?.data())?.[0] ?? Number.NaN;
+        const pred = predicted !== undefined ? await predicted.data() : new Int32Array();
+        for (let i = 0; i < idx.length; i++) if (pred[i] === t.labels[idx[i] ?? 0]) correct++;
+        tf.dispose([
+          y,
+          ...extras,
+          ...(loss !== null ? [loss] : []),
+          ...(predicted !== undefined ? [predicted] : []),
+        ]);
+        lossSum += lossValue * idx.length;
+        hooks.onStep?.({
+          epoch,
+          epochs: t.epochs,
+          step: s + 1,
+          steps: batches.length,
+          loss: lossValue,
+          examples: idx.length,
+        });
+      }
+      const seconds = (performance.now() - started) / 1000;
+      await hooks.onEpoch?.({
+        epoch,
+        epochs: t.epochs,
+        loss: lossSum / n,
+        trainAccuracy: correct / n,
+        examplesPerSecond: n / seconds,
+      });
+      await hooks.checkpoint?.(epoch, optimizer);
+    }
+  } finally {
+    optimizer.dispose();
+  }
+}
