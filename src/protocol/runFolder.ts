@@ -65,6 +65,11 @@ export interface MemoryRecord {
   /** Name of the task after which the example was stored, and when (ms since epoch). */
   readonly storedAfterTask: string;
   readonly storedAt: number;
+  /**
+   * How the final router of this (seed, order) scores the example: `scores[layer][adapter]` in [0, 1],
+   * adapters in stream order. Written once the router exists (absent for runs stopped before).
+   */
+  readonly scores?: readonly (readonly number[])[];
 }
 
 /** Routing of one test example by one method: `scores[layer][adapter]` in [0, 1]. */

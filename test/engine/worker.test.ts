@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { runWorker } from '../../src/cli/workerHost';
 import type { RunEvent } from '../../src/protocol/events';
 import { RUN_FILES } from '../../src/protocol/runFolder';
-import type { RunMeta } from '../../src/protocol/runFolder';
+import type { MemoryRecord, RunMeta } from '../../src/protocol/runFolder';
 import { tempDir } from './helpers';
 import { repoRoot, tinySpec } from './specFixture';
 
@@ -36,6 +36,20 @@ describe('the training worker process (dist/worker.js)', () => {
       RUN_FILES.spec,
     ])
       assert.ok(existsSync(join(runDir, f)), f);
+    // Every memory example carries the final router's scores: layers x adapters, each in [0, 1].
+    const spec = tinySpec();
+    const records = readFileSync(join(runDir, RUN_FILES.memory), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as MemoryRecord);
+    assert.ok(records.length > 0);
+    for (const r of records) {
+      assert.equal(r.scores?.length, 2, 'a row of scores per layer (the fixture has 2)');
+      for (const layer of r.scores ?? []) {
+        assert.equal(layer.length, spec.tasks.length, 'a score per adapter');
+        assert.ok(layer.every((v) => v >= 0 && v <= 1));
+      }
+    }
   });
 
   it('fails with an actionable message on bad data, and records it in the run folder', async () => {

@@ -45,6 +45,58 @@ describe('Memory panel in Chromium', () => {
     }
   });
 
+  it('shows how the router scores an example, per layer and adapter, when the example is opened', async () => {
+    const h = new PanelHarness();
+    try {
+      await h.open('memory');
+      await h.send({ type: 'memory', payload: { runDir: '/runs/recorded', records, events } });
+      const first = JSON.parse(records.split('\n')[0] ?? '{}') as { scores: number[][] };
+      await h.page.locator('.row').first().click();
+      const table = h.page.locator('table.scores');
+      await table.waitFor();
+      assert.equal(await table.locator('tbody tr').count(), first.scores.length, 'a row per layer');
+      assert.deepEqual(
+        (await table.locator('thead th').allTextContents()).slice(1),
+        ['spam', 'udhr'],
+        'a column per adapter, in stream order',
+      );
+      const cells = await table.locator('tbody tr').first().locator('td').allTextContents();
+      assert.deepEqual(
+        cells,
+        (first.scores[0] ?? []).map((v) => v.toFixed(2)),
+      );
+      // Keyboard: Enter on another row opens that one.
+      await h.page.locator('.row').nth(1).focus();
+      await h.page.keyboard.press('Enter');
+      const second = JSON.parse(records.split('\n')[1] ?? '{}') as { text: string };
+      await h.page.locator('.detail h3', { hasText: second.text.slice(0, 20) }).waitFor();
+      await h.screenshot('memory-routing-light');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('says why there are no scores for a run stopped before its router was trained', async () => {
+    const h = new PanelHarness();
+    try {
+      await h.open('memory');
+      const unscored = records
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => {
+          const { scores: _scores, ...rest } = JSON.parse(l) as Record<string, unknown>;
+          return JSON.stringify(rest);
+        })
+        .join('\n');
+      await h.send({ type: 'memory', payload: { runDir: '/runs/partial', records: unscored, events } });
+      await h.page.locator('.row').first().click();
+      await h.page.locator('.detail', { hasText: 'stopped before its router was trained' }).waitFor();
+      assert.equal(await h.page.locator('table.scores').count(), 0);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('says so when the memory is empty', async () => {
     const h = new PanelHarness();
     try {

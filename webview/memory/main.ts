@@ -30,7 +30,7 @@ interface Filters {
 }
 
 /** A table that renders only the rows in view, so 20,000 examples scroll as fast as 20. */
-function virtualTable(rows: readonly MemoryRecord[]): HTMLElement {
+function virtualTable(rows: readonly MemoryRecord[], open: (r: MemoryRecord) => void): HTMLElement {
   const viewport = el('div', {
     class: 'viewport',
     role: 'grid',
@@ -46,24 +46,97 @@ function virtualTable(rows: readonly MemoryRecord[]): HTMLElement {
     const count = Math.ceil((viewport.clientHeight || 480) / ROW_HEIGHT) + 10;
     body.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
     body.replaceChildren(
-      ...rows
-        .slice(first, first + count)
-        .map((r, i) =>
-          el(
-            'div',
-            { class: 'row', role: 'row', 'aria-rowindex': String(first + i + 1) },
-            el('span', { role: 'gridcell' }, `${r.seed}/${r.order}`),
-            el('span', { role: 'gridcell' }, r.task),
-            el('span', { role: 'gridcell' }, r.label),
-            el('span', { role: 'gridcell', class: 'text', title: r.text }, r.text),
-          ),
-        ),
+      ...rows.slice(first, first + count).map((r, i) => {
+        const row = el(
+          'div',
+          { class: 'row', role: 'row', tabindex: '0', 'aria-rowindex': String(first + i + 1) },
+          el('span', { role: 'gridcell' }, `${r.seed}/${r.order}`),
+          el('span', { role: 'gridcell' }, r.task),
+          el('span', { role: 'gridcell' }, r.label),
+          el('span', { role: 'gridcell', class: 'text', title: r.text }, r.text),
+        );
+        row.addEventListener('click', () => open(r));
+        row.addEventListener('keydown', (e) => {
+          if (e.key === 'Enter' || e.key === ' ') {
+            e.preventDefault();
+            open(r);
+          }
+        });
+        return row;
+      }),
     );
   };
   viewport.addEventListener('scroll', () => requestAnimationFrame(draw));
   requestAnimationFrame(draw);
   draw();
   return viewport;
+}
+
+/** Adapter names of one (seed, order) in stream order: the tasks as their examples were stored. */
+function adaptersOf(records: readonly MemoryRecord[], r: MemoryRecord): string[] {
+  const names: string[] = [];
+  for (const x of records)
+    if (
+      x.seed === r.seed &&
+      x.order === r.order &&
+      x.memory === r.memory &&
+      !names.includes(x.storedAfterTask)
+    )
+      names.push(x.storedAfterTask);
+  return names;
+}
+
+/** How the final router scores one memory example, per layer and adapter. */
+function routingDetail(records: readonly MemoryRecord[], r: MemoryRecord): HTMLElement {
+  const heading = el(
+    'h3',
+    {},
+    `Routing of “${r.text.slice(0, 80)}${r.text.length > 80 ? '…' : ''}” (${r.task}, ${r.label})`,
+  );
+  if (r.scores === undefined || r.scores.length === 0)
+    return el(
+      'section',
+      { class: 'detail', 'aria-live': 'polite' },
+      heading,
+      el('p', { class: 'meta' }, 'No routing scores: the run stopped before its router was trained.'),
+    );
+  const adapters = adaptersOf(records, r);
+  const table = el(
+    'table',
+    { class: 'scores' },
+    el(
+      'caption',
+      {},
+      'Router score per layer (rows) and adapter (columns); the highest per layer is outlined',
+    ),
+    el(
+      'thead',
+      {},
+      el('tr', {}, el('th', {}, 'layer'), ...adapters.map((a) => el('th', { scope: 'col' }, a))),
+    ),
+    el(
+      'tbody',
+      {},
+      ...r.scores.map((layer, l) => {
+        const best = layer.indexOf(Math.max(...layer));
+        return el(
+          'tr',
+          {},
+          el('th', { scope: 'row' }, String(l + 1)),
+          ...layer.map((v, a) => {
+            const td = el(
+              'td',
+              { class: a === best ? 'best' : '', title: `${adapters[a] ?? a}: ${v.toFixed(3)}` },
+              v.toFixed(2),
+            );
+            td.style.setProperty('--v', String(Math.round(v * 100)));
+            return td;
+          }),
+        );
+      }),
+    ),
+  );
+  return el('section', { class: 'detail', 'aria-live': 'polite' }, heading, table);
 }
 
 function render(records: readonly MemoryRecord[], events: readonly RunEvent[], filters: Filters): void {
@@ -134,6 +207,11 @@ function render(records: readonly MemoryRecord[], events: readonly RunEvent[], f
     }),
   );
   const focused = document.activeElement === search;
+  const detail = el(
+    'section',
+    { class: 'detail', 'aria-live': 'polite' },
+    el('p', { class: 'meta' }, 'Select an example (click or Enter) to see how the router scores it.'),
+  );
   app.replaceChildren(
     el('h2', {}, `Replay memory · ${records.length} examples`),
     el(
@@ -150,7 +228,8 @@ function render(records: readonly MemoryRecord[], events: readonly RunEvent[], f
       { class: 'header', role: 'row' },
       ...['seed/order', 'task', 'label', 'text'].map((h) => el('span', { role: 'columnheader' }, h)),
     ),
-    virtualTable(shown),
+    virtualTable(shown, (r) => detail.replaceChildren(...routingDetail(records, r).childNodes)),
+    detail,
   );
   if (focused) search.focus();
 }

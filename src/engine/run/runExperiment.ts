@@ -30,6 +30,7 @@ import { Checkpoints } from './checkpoint';
 import { EventSink } from './events';
 import { readJsonIfExists, writeAtomic, writeJsonAtomic } from './files';
 import { evaluateStream } from './evaluateStream';
+import { predictRouted } from '../eval/evaluate';
 import { runBaselines, snapshot } from './baselines';
 import type { UnitRunner } from './baselines';
 import { memoryRows } from './memoryRows';
@@ -302,6 +303,7 @@ async function runOrder(
   const orderHash = fnv1a(coords.order);
   const modules: TaskModule[] = [];
   const memory: { task: number; index: number }[] = [];
+  const firstRecord = ctx.memoryRecords.length;
   const prefix = `s${coords.seed}-${coords.order}`;
   const emitPhase = (phase: Phase, method: string, task?: string, taskIndex?: number): void =>
     sink.emit({
@@ -514,6 +516,17 @@ async function runOrder(
       true,
     );
     matrixRows.push(final.rowAccuracies);
+    await attachMemoryScores(
+      tf,
+      spec,
+      seedData,
+      order,
+      modules,
+      router,
+      memory,
+      ctx.memoryRecords,
+      firstRecord,
+    );
     for (const row of final.rows)
       sink.emit({
         type: 'metrics',
@@ -580,5 +593,47 @@ async function runOrder(
   } finally {
     if (router !== undefined) tf.dispose(routerVariables(router));
     for (const m of modules) tf.dispose([...adapterVariables(m), ...headVariables(m)]);
+  }
+}
+
+/**
+ * Records how the final router scores each memory example (per layer and adapter), so the Memory
+ * panel can show why an example is routed where it is. Memory records of this (seed, order) start at
+ * `first` and follow `memory` one to one.
+ */
+async function attachMemoryScores(
+  tf: Tf,
+  spec: ExperimentSpec,
+  seedData: SeedData,
+  order: readonly string[],
+  modules: readonly TaskModule[],
+  router: readonly RouterLayer[],
+  memory: readonly { task: number; index: number }[],
+  records: MemoryRecord[],
+  first: number,
+): Promise<void> {
+  if (memory.length === 0) return;
+  const rows = memoryRows(seedData, order, memory);
+  const { scores } = await predictRouted(
+    tf,
+    modules,
+    seedData.frozen,
+    router,
+    'wavg',
+    spec.router.activation,
+    { taskIndex: 0, x: rows.x, dim: rows.dim, labels: rows.unionLabels },
+  );
+  const layers = seedData.frozen.layers;
+  const adapters = modules.length;
+  for (let e = 0; e < memory.length; e++) {
+    const record = records[first + e];
+    if (record === undefined) continue;
+    const perLayer = Array.from({ length: layers }, (_, l) =>
+      Array.from(
+        { length: adapters },
+        (_, a) => Math.round((scores[(e * layers + l) * adapters + a] ?? 0) * 1000) / 1000,
+      ),
+    );
+    records[first + e] = { ...record, scores: perLayer };
   }
 }
