@@ -14,6 +14,7 @@ const recorded = JSON.parse(metrics) as {
     memory?: string;
   }[];
   runId: string;
+  matrices: { method: string; setting: string; seed: number; order: string; r: number[][] }[];
 };
 
 describe('Results panel in Chromium', () => {
@@ -56,6 +57,37 @@ describe('Results panel in Chromium', () => {
         String((copy?.payload as { text?: string } | undefined)?.text),
         /^\| Method \| CIL accuracy % \|/,
       );
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('exports the per-task bars and an accuracy matrix as SVG and PNG through the host', async () => {
+    const h = new PanelHarness();
+    try {
+      await h.open('results');
+      await h.send({ type: 'results', payload: { runs: [{ runDir: '/runs/recorded', metrics }] } });
+      const exported = async (name: string): Promise<{ suggestedName: string; content: string }> => {
+        const before = (await h.posted()).length;
+        await h.page.getByRole('button', { name }).first().click();
+        await h.page.waitForFunction(
+          (n) => (globalThis as unknown as { __posted: unknown[] }).__posted.length > n,
+          before,
+        );
+        return (await h.posted()).at(-1)?.payload as { suggestedName: string; content: string };
+      };
+      const bars = await exported('Export per-task accuracy as SVG');
+      assert.equal(bars.suggestedName, 'fixture-run-per-task.svg');
+      assert.match(bars.content, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      for (const task of ['spam', 'udhr'])
+        assert.ok(bars.content.includes(`>${task}<`), `${task} in the SVG`);
+      const png = await exported('Export per-task accuracy as PNG');
+      assert.equal(png.suggestedName, 'fixture-run-per-task.png');
+      assert.match(png.content, /^data:image\/png;base64,.{200}/);
+      const matrix = await exported('Export the lower CIL matrix as SVG');
+      assert.match(matrix.suggestedName, /^fixture-run-matrix-lower-cil-s1-main\.svg$/);
+      const first = recorded.matrices.find((m) => m.method === 'lower' && m.setting === 'cil');
+      assert.ok(matrix.content.includes(`>${(first?.r[0]?.[0] ?? NaN).toFixed(1)}<`), 'R[0][0] printed');
     } finally {
       await h.close();
     }

@@ -26,6 +26,11 @@ describe('Router Composition panel in Chromium', () => {
         const trace = h.page.getByRole('table', { name: /Scores per layer/ });
         assert.equal(await trace.locator('tbody tr').count(), first.layers);
         await h.screenshot(`router-${theme}`);
+        await h.page.getByRole('button', { name: /Export Routing confusion, layer 2.* as SVG/ }).click();
+        const svg = (await h.posted()).find((m) => m.type === 'exportFile')?.payload as
+          { suggestedName: string; content: string } | undefined;
+        assert.match(svg?.suggestedName ?? '', /^routing-confusion-layer-2.*\.svg$/);
+        for (const adapter of first.adapters) assert.ok(svg?.content.includes(`>${adapter}<`), adapter);
       } finally {
         await h.close();
       }

@@ -1,5 +1,6 @@
 import type { AggregateRow, MetricsFile } from '../../src/protocol/runFolder';
 import type { HostToWebviewMessage } from '../../src/protocol/webview';
+import { barsSvg, exportButtons, heatmapSvg } from '../shared/chartExport';
 import { el, Host, useStyles } from '../shared/host';
 import css from './results.css';
 
@@ -116,10 +117,22 @@ function perTaskBars(metrics: MetricsFile): HTMLElement {
     ['oracle TIL', meanPerTask('oracle', 'til')],
   ];
   const tasks = [...new Set(series.flatMap(([, m]) => [...m.keys()]))];
+  const title = 'Per-task accuracy (%)';
   const section = el(
     'section',
     { class: 'bars', 'aria-label': 'Per-task accuracy' },
-    el('h3', {}, 'Per-task accuracy (%)'),
+    el(
+      'h3',
+      {},
+      title,
+      exportButtons(host, `${metrics.runId}-per-task`, 'per-task accuracy', () =>
+        barsSvg(
+          `${metrics.stream} · ${title}`,
+          tasks,
+          series.map(([name, values]) => ({ name, values: tasks.map((t) => values.get(t)) })),
+        ),
+      ),
+    ),
   );
   for (const task of tasks) {
     const group = el(
@@ -164,7 +177,17 @@ function matrices(metrics: MetricsFile): HTMLElement[] {
       const v = Number.parseFloat(td.textContent ?? '');
       if (Number.isFinite(v)) td.style.setProperty('--v', String(Math.round(v * 0.6)));
     });
-    return t;
+    const name = `${metrics.runId}-matrix-${m.method}-${m.setting}-s${m.seed}-${m.order}`;
+    const buttons = exportButtons(host, name, `the ${m.method} ${m.setting.toUpperCase()} matrix`, () =>
+      heatmapSvg(
+        `Accuracy matrix, ${m.method} ${m.setting.toUpperCase()} (seed ${m.seed}, order ${m.order}): row = after task, column = tested task`,
+        m.tasks,
+        m.tasks,
+        m.r.map((row, i) => row.map((v, j) => (j <= i ? v : NaN))),
+        100,
+      ),
+    );
+    return el('div', { class: 'chart-block' }, buttons, t);
   });
 }
 

@@ -1,5 +1,6 @@
 import type { RoutingFile, RoutingTable } from '../../src/protocol/runFolder';
 import type { HostToWebviewMessage } from '../../src/protocol/webview';
+import { exportButtons, heatmapSvg } from '../shared/chartExport';
 import { el, Host, useStyles } from '../shared/host';
 import css from './router.css';
 
@@ -16,7 +17,7 @@ function heatmap(
   format: (v: number) => string,
   max: number,
   corner = 'true task \\ adapter',
-): HTMLTableElement {
+): HTMLElement {
   const table = el(
     'table',
     { class: 'heatmap', 'aria-label': caption },
@@ -43,7 +44,14 @@ function heatmap(
       ),
     ),
   );
-  return table;
+  const name = caption
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+  const buttons = exportButtons(host, name, caption, () =>
+    heatmapSvg(caption, rows, cols, values, max, format),
+  );
+  return el('div', { class: 'chart-block' }, buttons, table);
 }
 
 function render(file: RoutingFile, selected: number, layer: number, example: number): void {
