@@ -1,7 +1,7 @@
 // Chooses defaults on VALIDATION data (carved from each task's training file), never the test split:
 // runs the demo stream with each variant of one option over several seeds and prints mean ± std of
 // L2R-wavg CIL/TIL on the validation split.
-// Usage: node --import tsx bench/select-defaults.mts [seeds=1,2,3]
+// Usage: node --import tsx bench/select-defaults.mts [option=tune-heads|router-budget] [seeds=1,2,3]
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,8 @@ import { defaultLoaders, mean, runExperiment, selectBackend, std } from '../src/
 import type { ExperimentSpec } from '../src/protocol/spec.ts';
 
 const root = join(import.meta.dirname, '..');
-const seeds = (process.argv[2] ?? '1,2,3').split(',').map(Number);
+const option = process.argv[2] ?? 'tune-heads';
+const seeds = (process.argv[3] ?? '1,2,3').split(',').map(Number);
 const { spec } = await loadStreamFile(join(root, 'examples', 'mtl5-offline.l2r'));
 if (spec === undefined) throw new Error('demo stream does not validate');
 const { tf } = await selectBackend(
@@ -18,13 +19,38 @@ const { tf } = await selectBackend(
   defaultLoaders({ wasmDir: join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist') }),
 );
 
-const variants: Record<string, (s: ExperimentSpec) => ExperimentSpec> = {
-  'tune_heads = true': (s) => ({ ...s, router: { ...s.router, tuneHeads: true } }),
-  'tune_heads = false': (s) => ({ ...s, router: { ...s.router, tuneHeads: false } }),
+type Variant = (s: ExperimentSpec) => ExperimentSpec;
+const router =
+  (change: Partial<ExperimentSpec['router']>): Variant =>
+  (s) => ({ ...s, router: { ...s.router, ...change } });
+const options: Record<string, Record<string, Variant>> = {
+  'tune-heads': {
+    'tune_heads = true': router({ tuneHeads: true }),
+    'tune_heads = false': router({ tuneHeads: false }),
+  },
+  // The router's optimiser steps: the paper's 10 epochs are only ~60 steps on a 2% memory.
+  'router-budget': {
+    'min_steps = 0': router({ minSteps: 0 }),
+    'min_steps = 250': router({ minSteps: 250 }),
+    'min_steps = 500': router({ minSteps: 500 }),
+    'min_steps = 500, lr = 3e-3': router({ minSteps: 500, lr: 3e-3 }),
+    'min_steps = 250, lr = 1e-2': router({ minSteps: 250, lr: 1e-2 }),
+  },
+  // What the memory keeps and how hard the relaxation is.
+  'memory-and-temperature': {
+    'strategy = random': (s) => s,
+    'strategy = balanced': (s) => ({ ...s, memory: { ...s.memory, strategy: 'balanced' } }),
+    'temperature = 0.5': router({ temperature: 0.5 }),
+    'temperature = 2': router({ temperature: 2 }),
+  },
 };
+const variants = options[option];
+if (variants === undefined)
+  throw new Error(`unknown option ${option}; one of ${Object.keys(options).join(', ')}`);
 for (const [name, variant] of Object.entries(variants)) {
   const cil: number[] = [];
   const til: number[] = [];
+  const started = performance.now();
   for (const seed of seeds) {
     const outcome = await runExperiment(variant({ ...spec, seeds: [seed] }), {
       runDir: mkdtempSync(join(tmpdir(), 'l2r-select-')),
@@ -43,6 +69,6 @@ for (const [name, variant] of Object.entries(variants)) {
     til.push(row('til'));
   }
   console.log(
-    `${name.padEnd(22)} validation CIL ${mean(cil).toFixed(1)} ± ${std(cil).toFixed(1)}   TIL ${mean(til).toFixed(1)} ± ${std(til).toFixed(1)}   (seeds ${seeds.join(',')})`,
+    `${name.padEnd(22)} validation CIL ${mean(cil).toFixed(1)} ± ${std(cil).toFixed(1)}   TIL ${mean(til).toFixed(1)} ± ${std(til).toFixed(1)}   (seeds ${seeds.join(',')}, ${((performance.now() - started) / 1000 / seeds.length).toFixed(1)} s per run)`,
   );
 }

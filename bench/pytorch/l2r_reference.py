@@ -1,0 +1,193 @@
+"""PyTorch reference of the L2R pipeline as the engine runs it on vector backbones.
+
+Same inputs (the engine's cached stem features, exported by export-features.mts), same model and
+hyper-parameters: frozen layers h <- LN(h + GELU(h W_l)), a residual bottleneck adapter
+relu(h D + bd) U + bu after each layer, one head per task; adapters trained one task at a time with
+earlier adapters off; a random 2% memory per task; per-layer Gumbel-sigmoid routers (and the heads)
+trained on the memory over the union of classes with the wavg composition; wavg and merge inference,
+CIL and TIL. Prints one JSON line: phase throughputs, wall time, peak memory, accuracies.
+
+Usage: OPENBLAS_NUM_THREADS=1 python3 l2r_reference.py EXPORT_DIR [threads]
+"""
+import json
+import math
+import os
+import resource
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def load(folder):
+    with open(os.path.join(folder, "manifest.json")) as f:
+        m = json.load(f)
+    d = m["dim"]
+
+    def arr(name, dtype, shape):
+        return torch.from_numpy(np.fromfile(os.path.join(folder, name), dtype=dtype).reshape(shape).copy())
+
+    frozen = [arr(name, np.float32, (d, d)) for name in m["frozen"]]
+    tasks = {}
+    for t in m["tasks"]:
+        tasks[t["name"]] = {
+            "classes": len(t["classes"]),
+            "train": (arr(t["train"]["x"], np.float32, (t["train"]["n"], d)), arr(t["train"]["y"], np.int32, (t["train"]["n"],)).long()),
+            "test": (arr(t["test"]["x"], np.float32, (t["test"]["n"], d)), arr(t["test"]["y"], np.int32, (t["test"]["n"],)).long()),
+        }
+    return m, frozen, tasks
+
+
+def frozen_layer(h, w):
+    return F.layer_norm(h + F.gelu(h @ w, approximate="tanh"), (h.shape[-1],))
+
+
+class TaskModule(torch.nn.Module):
+    def __init__(self, layers, dim, bottleneck, classes):
+        super().__init__()
+        self.down = torch.nn.ParameterList([torch.nn.Parameter(torch.randn(dim, bottleneck) / math.sqrt(dim)) for _ in range(layers)])
+        self.down_b = torch.nn.ParameterList([torch.nn.Parameter(torch.zeros(bottleneck)) for _ in range(layers)])
+        self.up = torch.nn.ParameterList([torch.nn.Parameter(torch.randn(bottleneck, dim) * 1e-3) for _ in range(layers)])
+        self.up_b = torch.nn.ParameterList([torch.nn.Parameter(torch.zeros(dim)) for _ in range(layers)])
+        self.head_w = torch.nn.Parameter(torch.randn(dim, classes) / math.sqrt(dim))
+        self.head_b = torch.nn.Parameter(torch.zeros(classes))
+
+    def delta(self, h, l):
+        return F.relu(h @ self.down[l] + self.down_b[l]) @ self.up[l] + self.up_b[l]
+
+    def head(self, h):
+        return h @ self.head_w + self.head_b
+
+
+def forward_single(x, frozen, m):
+    h = x
+    for l, w in enumerate(frozen):
+        h = frozen_layer(h, w)
+        h = h + m.delta(h, l)
+    return h
+
+
+def forward_composed(x, frozen, modules, routers, composition, noise_temp=None):
+    h = x
+    scores = []
+    for l, w in enumerate(frozen):
+        h = frozen_layer(h, w)
+        logits = h @ routers[l][0] + routers[l][1]
+        if noise_temp is not None:
+            u = torch.rand_like(logits).clamp(1e-6, 1 - 1e-6)
+            logits = (logits + torch.log(u) - torch.log1p(-u)) / noise_temp
+        s = torch.sigmoid(logits)
+        scores.append(s)
+        wts = s / s.sum(1, keepdim=True).clamp_min(1e-12)
+        if composition == "wavg":
+            h = h + sum(wts[:, i : i + 1] * m.delta(h, l) for i, m in enumerate(modules))
+        else:
+            down = torch.einsum("ba,adk->bdk", wts, torch.stack([m.down[l] for m in modules]))
+            down_b = wts @ torch.stack([m.down_b[l] for m in modules])
+            up = torch.einsum("ba,akd->bkd", wts, torch.stack([m.up[l] for m in modules]))
+            up_b = wts @ torch.stack([m.up_b[l] for m in modules])
+            z = F.relu(torch.einsum("bd,bdk->bk", h, down) + down_b)
+            h = h + torch.einsum("bk,bkd->bd", z, up) + up_b
+    return h, scores
+
+
+def main():
+    folder = sys.argv[1]
+    torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else 2)
+    torch.manual_seed(1)
+    rng = np.random.default_rng(1)
+    started = time.perf_counter()
+    m, frozen, tasks = load(folder)
+    order, dim, layers = m["order"], m["dim"], m["layers"]
+    a_spec, r_spec = m["adapter"], m["router"]
+    modules, memory = [], []
+    adapter_examples, adapter_seconds = 0, 0.0
+    for name in order:
+        x, y = tasks[name]["train"]
+        mod = TaskModule(layers, dim, a_spec["bottleneck"], tasks[name]["classes"])
+        opt = torch.optim.Adam(mod.parameters(), lr=a_spec["lr"])
+        t0 = time.perf_counter()
+        for _ in range(a_spec["epochs"]):
+            perm = torch.from_numpy(rng.permutation(len(y)))
+            for i in range(0, len(y), a_spec["batchSize"]):
+                idx = perm[i : i + a_spec["batchSize"]]
+                loss = F.cross_entropy(mod.head(forward_single(x[idx], frozen, mod)), y[idx])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+        adapter_seconds += time.perf_counter() - t0
+        adapter_examples += a_spec["epochs"] * len(y)
+        for p in mod.parameters():
+            p.requires_grad_(False)
+        modules.append(mod)
+        size = m["memory"]
+        budget = size["value"] if size["kind"] == "count" else round(size["value"] / 100 * len(y))
+        budget = min(len(y), max(1, budget))
+        memory.append((len(modules) - 1, torch.from_numpy(rng.choice(len(y), budget, replace=False))))
+
+    offsets = np.cumsum([0] + [tasks[n]["classes"] for n in order])
+    mem_x = torch.cat([tasks[order[t]]["train"][0][idx] for t, idx in memory])
+    mem_y = torch.cat([tasks[order[t]]["train"][1][idx] + int(offsets[t]) for t, idx in memory])
+    routers = [
+        (torch.nn.Parameter(torch.randn(dim, len(modules)) * 0.01), torch.nn.Parameter(torch.zeros(len(modules))))
+        for _ in range(layers)
+    ]
+    params = [p for r in routers for p in r]
+    if r_spec["tuneHeads"]:
+        for mod in modules:
+            mod.head_w.requires_grad_(True)
+            mod.head_b.requires_grad_(True)
+            params += [mod.head_w, mod.head_b]
+    opt = torch.optim.Adam(params, lr=r_spec["lr"])
+    steps_per_epoch = math.ceil(len(mem_y) / r_spec["batchSize"])
+    epochs = max(r_spec["epochs"], math.ceil(r_spec["minSteps"] / steps_per_epoch))
+    t0 = time.perf_counter()
+    for _ in range(epochs):
+        perm = torch.from_numpy(rng.permutation(len(mem_y)))
+        for i in range(0, len(mem_y), r_spec["batchSize"]):
+            idx = perm[i : i + r_spec["batchSize"]]
+            h, _ = forward_composed(mem_x[idx], frozen, modules, routers, "wavg", r_spec["temperature"])
+            logits = torch.cat([mod.head(h) for mod in modules], 1)
+            loss = F.cross_entropy(logits, mem_y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    router_seconds = time.perf_counter() - t0
+    router_examples = epochs * len(mem_y)
+
+    results, inference_examples, inference_seconds = {}, 0, 0.0
+    with torch.no_grad():
+        for composition in ("wavg", "merge"):
+            correct_cil = correct_til = total = 0
+            t0 = time.perf_counter()
+            for t, name in enumerate(order):
+                x, y = tasks[name]["test"]
+                for i in range(0, len(y), 256):
+                    h, _ = forward_composed(x[i : i + 256], frozen, modules, routers, composition)
+                    logits = torch.cat([mod.head(h) for mod in modules], 1)
+                    correct_cil += int((logits.argmax(1) == y[i : i + 256] + int(offsets[t])).sum())
+                    own = modules[t].head(h)
+                    correct_til += int((own.argmax(1) == y[i : i + 256]).sum())
+                total += len(y)
+            inference_seconds += time.perf_counter() - t0
+            inference_examples += total
+            results[f"l2r-{composition}"] = {"cil": 100 * correct_cil / total, "til": 100 * correct_til / total}
+    print(
+        json.dumps(
+            {
+                "seconds": time.perf_counter() - started,
+                "adapterExamplesPerSecond": adapter_examples / adapter_seconds,
+                "routerExamplesPerSecond": router_examples / router_seconds,
+                "inferenceExamplesPerSecond": inference_examples / inference_seconds,
+                "peakRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "results": results,
+                "threads": torch.get_num_threads(),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+// `npm run bench`: our engine against a PyTorch reference of the same pipeline, side by side on this
+// machine, alternating A B A B so drift on a shared machine hits both. Same inputs (our cached stem
+// features, exported), same model, same hyper-parameters (bench/pytorch/). Prints a Markdown table
+// of medians and ours/PyTorch ratios, achieved GFLOP/s against each side's measured matmul ceiling,
+// and the accuracy of both (they should agree within noise).
+// Usage: npm run bench [-- repeats=3 [stream.l2r]]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const repeats = Number(process.argv[2] ?? 3);
+const stream = process.argv[3] ?? join(root, 'examples', 'mtl5-offline.l2r');
+const python = '/usr/bin/python3';
+// FACTS.md: a fair reference needs OpenBLAS (pthread) as the system BLAS and one BLAS thread per
+// torch thread, or the two oversubscribe the cores.
+const pythonEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1' };
+const threads = String(Math.min(2, Number(process.env.L2R_BENCH_THREADS ?? 2)));
+
+function run(command, args, options = {}) {
+  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 28, ...options });
+  if (r.status !== 0) {
+    console.error(`${command} ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
+    process.exit(1);
+  }
+  return r.stdout;
+}
+
+/** The reference's own setup step: Debian's python3-torch with OpenBLAS selected; idempotent. */
+function setupTorch() {
+  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status === 0) return;
+  if (process.getuid?.() !== 0) {
+    console.error(
+      'The PyTorch reference needs Debian packages: sudo apt-get install -y python3-torch libopenblas0-pthread',
+    );
+    process.exit(1);
+  }
+  console.error('[bench setup] apt-get install python3-torch libopenblas0-pthread (once)…');
+  run('apt-get', ['install', '-y', '-qq', 'python3-torch', 'libopenblas0-pthread'], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  for (const lib of ['libblas.so.3', 'liblapack.so.3'])
+    spawnSync('update-alternatives', [
+      '--set',
+      `${lib}-x86_64-linux-gnu`,
+      `/usr/lib/x86_64-linux-gnu/openblas-pthread/${lib}`,
+    ]);
+}
+
+const median = (values) => {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+
+setupTorch();
+run(process.execPath, [join(root, 'scripts', 'build.mjs'), '--production'], { stdio: 'inherit' });
+const exported = mkdtempSync(join(tmpdir(), 'l2r-bench-features-'));
+run(
+  process.execPath,
+  ['--import', 'tsx', join(root, 'bench', 'pytorch', 'export-features.mts'), exported, stream],
+  {
+    cwd: root,
+  },
+);
+const manifest = JSON.parse(readFileSync(join(exported, 'manifest.json'), 'utf8'));
+
+const ours = [];
+const reference = [];
+for (let i = 0; i < repeats; i++) {
+  const out = mkdtempSync(join(tmpdir(), 'l2r-bench-run-'));
+  const started = performance.now();
+  run(process.execPath, [join(root, 'dist', 'cli.js'), 'run', stream, '--out', out, '--backend', 'wasm']);
+  const seconds = (performance.now() - started) / 1000;
+  const metrics = JSON.parse(readFileSync(join(out, readdirSync(out)[0], 'metrics.json'), 'utf8'));
+  const acc = (method, setting) =>
+    metrics.rows.find((r) => r.method === method && r.setting === setting && r.memory === undefined)
+      ?.accuracy;
+  ours.push({
+    seconds,
+    adapter: metrics.speed.adapterTraining,
+    router: metrics.speed.routerTraining,
+    inference: metrics.speed.inference,
+    peakRssMb: metrics.peakRssMb,
+    wavgCil: acc('l2r-wavg', 'cil'),
+    wavgTil: acc('l2r-wavg', 'til'),
+    mergeCil: acc('l2r-merge', 'cil'),
+  });
+  const started2 = performance.now();
+  const ref = JSON.parse(
+    run(python, [join(root, 'bench', 'pytorch', 'l2r_reference.py'), exported, threads], { env: pythonEnv })
+      .trim()
+      .split('\n')
+      .pop(),
+  );
+  reference.push({
+    seconds: (performance.now() - started2) / 1000,
+    adapter: ref.adapterExamplesPerSecond,
+    router: ref.routerExamplesPerSecond,
+    inference: ref.inferenceExamplesPerSecond,
+    peakRssMb: ref.peakRssMb,
+    wavgCil: ref.results['l2r-wavg'].cil,
+    wavgTil: ref.results['l2r-wavg'].til,
+    mergeCil: ref.results['l2r-merge'].cil,
+  });
+  console.error(
+    `pair ${i + 1}/${repeats}: ours ${seconds.toFixed(1)} s, PyTorch ${reference.at(-1).seconds.toFixed(1)} s`,
+  );
+}
+
+const ceilingOurs = JSON.parse(
+  run(process.execPath, ['--import', 'tsx', join(root, 'bench', 'pytorch', 'ceiling.mts'), 'wasm'], {
+    cwd: root,
+  })
+    .trim()
+    .split('\n')
+    .pop(),
+).gflops;
+const ceilingTorch = Number(
+  run(
+    python,
+    [
+      '-c',
+      `import torch,time;torch.set_num_threads(${threads});a=torch.randn(1024,1024);b=torch.randn(1024,1024);[a@b for _ in range(3)];t=time.perf_counter();[a@b for _ in range(30)];print(2*1024**3*30/(time.perf_counter()-t)/1e9)`,
+    ],
+    { env: pythonEnv },
+  ).trim(),
+);
+
+// FLOPs per example (multiply-adds x 2), from the model's shapes: L layers of width d, bottleneck k,
+// A adapters, c classes of the task (mean), C classes in the union.
+const d = manifest.dim;
+const L = manifest.layers;
+const k = manifest.adapter.bottleneck;
+const A = manifest.tasks.length;
+const C = manifest.tasks.reduce((s, t) => s + t.classes.length, 0);
+const c = C / A;
+const flops = {
+  // forward (frozen 2d^2, adapter 4dk) + backward (adapter weights and inputs 8dk, frozen input grads 2d^2), head 6dc
+  adapter: L * (4 * d * d + 12 * d * k) + 6 * d * c,
+  // composed forward over A adapters + routers, backward about twice the forward's trainable part
+  router: L * (2 * d * d + A * 4 * d * k + 2 * d * A) * 3 + 6 * d * C,
+  inference: L * (2 * d * d + A * 4 * d * k + 2 * d * A) + 2 * d * C,
+};
+
+const m = (list, key) => median(list.map((x) => x[key]));
+const row = (label, key, unit, digits = 0, higherIsBetter = true) => {
+  const a = m(ours, key);
+  const b = m(reference, key);
+  const ratio = higherIsBetter ? a / b : b / a;
+  return `| ${label} | ${a.toFixed(digits)} ${unit} | ${b.toFixed(digits)} ${unit} | ${ratio.toFixed(2)} |`;
+};
+const gflops = (key) =>
+  `| ${key} training/inference GFLOP/s achieved (of ceiling) | ${((m(ours, key) * flops[key]) / 1e9).toFixed(1)} (${((100 * m(ours, key) * flops[key]) / 1e9 / ceilingOurs).toFixed(0)}%) | ${((m(reference, key) * flops[key]) / 1e9).toFixed(1)} (${((100 * m(reference, key) * flops[key]) / 1e9 / ceilingTorch).toFixed(0)}%) | |`;
+console.log(
+  [
+    `Default backbone (${manifest.tasks.length} tasks, d=${d}, ${L} layers, bottleneck ${k}); ${repeats} pairs, medians; ours: TF.js wasm (1 thread), PyTorch ${threads} thread(s) + OpenBLAS.`,
+    '',
+    '| measurement | ours | PyTorch | ours / PyTorch (higher is better for ours) |',
+    '|---|---:|---:|---:|',
+    row('adapter training', 'adapter', 'ex/s'),
+    row('router training', 'router', 'ex/s'),
+    row('inference (wavg + merge)', 'inference', 'ex/s'),
+    row(
+      'whole stream, wall clock (ours: CLI incl. data loading and featurising; PyTorch: from exported features)',
+      'seconds',
+      's',
+      1,
+      false,
+    ),
+    row('peak memory (RSS)', 'peakRssMb', 'MB', 0, false),
+    `| matmul ceiling (1024², fp32) | ${ceilingOurs.toFixed(1)} GFLOP/s | ${ceilingTorch.toFixed(1)} GFLOP/s | ${(ceilingOurs / ceilingTorch).toFixed(2)} |`,
+    gflops('adapter'),
+    gflops('router'),
+    gflops('inference'),
+    `| L2R-wavg CIL / TIL, L2R-merge CIL (test, %) | ${m(ours, 'wavgCil').toFixed(1)} / ${m(ours, 'wavgTil').toFixed(1)}, ${m(ours, 'mergeCil').toFixed(1)} | ${m(reference, 'wavgCil').toFixed(1)} / ${m(reference, 'wavgTil').toFixed(1)}, ${m(reference, 'mergeCil').toFixed(1)} | |`,
+  ].join('\n'),
+);
