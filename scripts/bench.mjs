@@ -145,6 +145,36 @@ const flops = {
   inference: L * (2 * d * d + A * 4 * d * k + 2 * d * A) + 2 * d * C,
 };
 
+// The transformer backbone (random weights: throughput only), A B A B as well.
+const oursT = [];
+const referenceT = [];
+for (let i = 0; i < repeats; i++) {
+  const work = mkdtempSync(join(tmpdir(), 'l2r-bench-transformer-'));
+  oursT.push(
+    JSON.parse(
+      run(process.execPath, ['--import', 'tsx', join(root, 'bench', 'pytorch', 'transformer.mts'), work], {
+        cwd: root,
+      })
+        .trim()
+        .split('\n')
+        .pop(),
+    ),
+  );
+  referenceT.push(
+    JSON.parse(
+      run(python, [join(root, 'bench', 'pytorch', 'transformer_reference.py'), threads, '320'], {
+        env: pythonEnv,
+      })
+        .trim()
+        .split('\n')
+        .pop(),
+    ),
+  );
+  console.error(
+    `transformer pair ${i + 1}/${repeats}: ours ${oursT.at(-1).adapterTraining.toFixed(1)} ex/s, PyTorch ${referenceT.at(-1).adapterTraining.toFixed(1)} ex/s`,
+  );
+}
+
 const m = (list, key) => median(list.map((x) => x[key]));
 const row = (label, key, unit, digits = 0, higherIsBetter = true) => {
   const a = m(ours, key);
@@ -153,7 +183,7 @@ const row = (label, key, unit, digits = 0, higherIsBetter = true) => {
   return `| ${label} | ${a.toFixed(digits)} ${unit} | ${b.toFixed(digits)} ${unit} | ${ratio.toFixed(2)} |`;
 };
 const gflops = (key) =>
-  `| ${key} training/inference GFLOP/s achieved (of ceiling) | ${((m(ours, key) * flops[key]) / 1e9).toFixed(1)} (${((100 * m(ours, key) * flops[key]) / 1e9 / ceilingOurs).toFixed(0)}%) | ${((m(reference, key) * flops[key]) / 1e9).toFixed(1)} (${((100 * m(reference, key) * flops[key]) / 1e9 / ceilingTorch).toFixed(0)}%) | |`;
+  `| ${key} training/inference GFLOP/s achieved (share of the 1024² matmul rate) | ${((m(ours, key) * flops[key]) / 1e9).toFixed(1)} (${((100 * m(ours, key) * flops[key]) / 1e9 / ceilingOurs).toFixed(0)}%) | ${((m(reference, key) * flops[key]) / 1e9).toFixed(1)} (${((100 * m(reference, key) * flops[key]) / 1e9 / ceilingTorch).toFixed(0)}%) | |`;
 console.log(
   [
     `Default backbone (${manifest.tasks.length} tasks, d=${d}, ${L} layers, bottleneck ${k}); ${repeats} pairs, medians; ours: TF.js wasm (1 thread), PyTorch ${threads} thread(s) + OpenBLAS.`,
@@ -176,5 +206,33 @@ console.log(
     gflops('router'),
     gflops('inference'),
     `| L2R-wavg CIL / TIL, L2R-merge CIL (test, %) | ${m(ours, 'wavgCil').toFixed(1)} / ${m(ours, 'wavgTil').toFixed(1)}, ${m(ours, 'mergeCil').toFixed(1)} | ${m(reference, 'wavgCil').toFixed(1)} / ${m(reference, 'wavgTil').toFixed(1)}, ${m(reference, 'mergeCil').toFixed(1)} | |`,
+  ].join('\n'),
+);
+// Transformer: FLOPs per example of adapter training, forward + backward through the frozen layers
+// (input gradients) and the adapters: per layer QKV/output 8d^2, FFN 4 d f, attention 4 s d, per token.
+const T = { d: 256, f: 1024, s: 64, k: 64, L: 4 };
+const perTokenForward = T.L * (8 * T.d * T.d + 4 * T.d * T.f + 4 * T.s * T.d + 4 * T.d * T.k);
+// Training: the forward, then input gradients back through every frozen layer (about one forward
+// again); the adapters' weight gradients are small beside them.
+const transformerFlops = { adapterTraining: 2 * perTokenForward * T.s, inference: perTokenForward * T.s };
+const rowT = (label, key, unit, digits = 1, higherIsBetter = true) => {
+  const a = m(oursT, key);
+  const b = m(referenceT, key);
+  return `| ${label} | ${a.toFixed(digits)} ${unit} | ${b.toFixed(digits)} ${unit} | ${(higherIsBetter ? a / b : b / a).toFixed(2)} |`;
+};
+const gflopsT = (key) =>
+  `| ${key} GFLOP/s achieved (share of the 1024² matmul rate) | ${((m(oursT, key) * transformerFlops[key]) / 1e9).toFixed(1)} (${((100 * m(oursT, key) * transformerFlops[key]) / 1e9 / ceilingOurs).toFixed(0)}%) | ${((m(referenceT, key) * transformerFlops[key]) / 1e9).toFixed(1)} (${((100 * m(referenceT, key) * transformerFlops[key]) / 1e9 / ceilingTorch).toFixed(0)}%) | |`;
+console.log(
+  [
+    '',
+    `Transformer backbone (4 layers, d=256, 4 heads, FFN 1024, sequences of 64, random weights; one task, 320 training examples); ${repeats} pairs, medians.`,
+    '',
+    '| measurement | ours | PyTorch | ours / PyTorch |',
+    '|---|---:|---:|---:|',
+    rowT('adapter training', 'adapterTraining', 'ex/s'),
+    rowT('inference', 'inference', 'ex/s'),
+    rowT('peak memory (RSS)', 'peakRssMb', 'MB', 0, false),
+    gflopsT('adapterTraining'),
+    gflopsT('inference'),
   ].join('\n'),
 );

@@ -36,4 +36,26 @@ describe('custom gradients without transposed matmuls', () => {
     }
     tf.dispose([x, w, frozen, frozenT, ga!, gb!, ea!, eb!]);
   });
+
+  it('equal autodiff for batched products (attention), both operands (max abs diff < 1e-4)', async () => {
+    const tf = await wasmTf();
+    const r = createRandom(12);
+    const a = tf.tensor4d(normalMatrix(2 * 3 * 5, 4, 1, r), [2, 3, 5, 4]);
+    const b = tf.tensor4d(normalMatrix(2 * 3 * 4, 6, 1, r), [2, 3, 4, 6]);
+    const lin = linearOps(tf);
+    const loss =
+      (custom: boolean) =>
+      (...inputs: unknown[]) => {
+        const [x, y] = inputs as [Tensor2D, Tensor2D];
+        const z = custom ? lin.batchMatMul(x, y) : tf.matMul(x, y);
+        return tf.sum(tf.square(tf.tanh(z)));
+      };
+    const got = tf.grads(loss(true))([a, b]);
+    const want = tf.grads(loss(false))([a, b]);
+    for (let i = 0; i < 2; i++) {
+      const diff = (await tf.max(tf.abs(tf.sub(got[i]!, want[i]!))).data())[0] ?? Infinity;
+      assert.ok(diff < 1e-4, `operand ${i}: max abs diff ${diff}`);
+    }
+    tf.dispose([a, b, ...got, ...want]);
+  });
 });

@@ -186,8 +186,9 @@ export function createBertBackbone(tf: Tf, checkpoint: BertCheckpoint, maxLength
       const k = splitHeads(frozenDense(state.h, w.k), b, len);
       const v = splitHeads(frozenDense(state.h, w.v), b, len);
       const additiveMask = t.reshape(t.mul(t.sub(1, state.mask), -1e4), [b, 1, 1, len]);
-      const scores = t.add(t.div(t.matMul(q, t.transpose(k, [0, 1, 3, 2])), Math.sqrt(dh)), additiveMask);
-      const context = t.reshape(t.transpose(t.matMul(t.softmax(scores), v), [0, 2, 1, 3]), [b, len, d]);
+      const { batchMatMul } = linearOps(t);
+      const scores = t.add(t.div(batchMatMul(q, t.transpose(k, [0, 1, 3, 2])), Math.sqrt(dh)), additiveMask);
+      const context = t.reshape(t.transpose(batchMatMul(t.softmax(scores), v), [0, 2, 1, 3]), [b, len, d]);
       const attended = layerNorm(t, t.add(frozenDense(context, w.o), state.h), w.norm1.g, w.norm1.b, eps);
       const ffn = frozenDense(gelu(t, frozenDense(attended, w.up)), w.down);
       return { h: layerNorm(t, t.add(ffn, attended), w.norm2.g, w.norm2.b, eps), mask: state.mask };

@@ -11,6 +11,11 @@ export interface Linear {
   matMul(this: void, x: Tensor2D, w: Tensor): Tensor2D;
   /** x [n, i] · w [i, o] for a frozen w whose transpose wT is precomputed; gradient for x only. */
   frozenMatMul(this: void, x: Tensor2D, w: Tensor2D, wT: Tensor2D): Tensor2D;
+  /**
+   * Batched a [..., m, k] · b [..., k, n] (attention's QK^T and scores·V) with gradients for both
+   * operands through explicit transposes of the last two axes.
+   */
+  batchMatMul(this: void, a: Tensor, b: Tensor): Tensor;
 }
 
 const cache = new WeakMap<Tf, Linear>();
@@ -30,8 +35,30 @@ export function linearOps(tf: Tf): Linear {
       },
     };
   });
+  const swapLast = (t: Tensor): Tensor => {
+    const axes = t.shape.map((_, i) => i);
+    const n = axes.length;
+    [axes[n - 2], axes[n - 1]] = [axes[n - 1] ?? 0, axes[n - 2] ?? 0];
+    return tf.transpose(t, axes);
+  };
+  const batched = tf.customGrad((...args: unknown[]) => {
+    const [a, b, save] = args as [Tensor, Tensor, (tensors: Tensor[]) => void];
+    save([a, b]);
+    return {
+      value: tf.matMul(a as Tensor2D, b as Tensor2D),
+      gradFunc: (dy, saved) => {
+        const [sa, sb] = saved as [Tensor, Tensor];
+        const g = dy as Tensor;
+        return [
+          tf.matMul(g as Tensor2D, swapLast(sb) as Tensor2D),
+          tf.matMul(swapLast(sa) as Tensor2D, g as Tensor2D),
+        ];
+      },
+    };
+  });
   const ops: Linear = {
     matMul: (x, w) => trainable(x, w) as Tensor2D,
+    batchMatMul: (a, b) => batched(a, b) as Tensor,
     frozenMatMul: (x, w, wT) => {
       const frozen = tf.customGrad((input) => ({
         value: tf.matMul(input as Tensor2D, w),
