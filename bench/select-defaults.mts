@@ -1,23 +1,18 @@
 // Chooses defaults on VALIDATION data (carved from each task's training file), never the test split:
 // runs the demo stream with each variant of one option over several seeds and prints mean ± std of
 // L2R-wavg CIL/TIL on the validation split.
-// Usage: node --import tsx bench/select-defaults.mts [option=tune-heads|router-budget] [seeds=1,2,3]
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// Usage: node --import tsx bench/select-defaults.mts [option (see `options` below)] [seeds=1,2,3]
 import { join } from 'node:path';
 import { loadStreamFile } from '../src/language/index.ts';
-import { defaultLoaders, mean, runExperiment, selectBackend, std } from '../src/engine/index.ts';
+import { mean, std } from '../src/engine/index.ts';
 import type { ExperimentSpec } from '../src/protocol/spec.ts';
+import { runHeadless } from './headless.mts';
 
 const root = join(import.meta.dirname, '..');
 const option = process.argv[2] ?? 'tune-heads';
 const seeds = (process.argv[3] ?? '1,2,3').split(',').map(Number);
 const { spec } = await loadStreamFile(join(root, 'examples', 'mtl5-offline.l2r'));
 if (spec === undefined) throw new Error('demo stream does not validate');
-const { tf } = await selectBackend(
-  'wasm',
-  defaultLoaders({ wasmDir: join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist') }),
-);
 
 type Variant = (s: ExperimentSpec) => ExperimentSpec;
 const router =
@@ -36,6 +31,32 @@ const options: Record<string, Record<string, Variant>> = {
     'min_steps = 500, lr = 3e-3': router({ minSteps: 500, lr: 3e-3 }),
     'min_steps = 250, lr = 1e-2': router({ minSteps: 250, lr: 1e-2 }),
   },
+  // Teaching the routers which adapter belongs to each memory example.
+  'task-supervision': {
+    'task_supervision = 0': router({ taskSupervision: 0 }),
+    'task_supervision = 0.3': router({ taskSupervision: 0.3 }),
+    'task_supervision = 1': router({ taskSupervision: 1 }),
+    'task_supervision = 1, min_steps = 250': router({ taskSupervision: 1, minSteps: 250 }),
+  },
+  // Everything that helped, together.
+  all: {
+    'balanced, min_steps = 250, task_supervision = 1': (s) =>
+      router({ minSteps: 250, taskSupervision: 1 })({ ...s, memory: { ...s.memory, strategy: 'balanced' } }),
+    'balanced, min_steps = 250, task_supervision = 0.3': (s) =>
+      router({ minSteps: 250, taskSupervision: 0.3 })({
+        ...s,
+        memory: { ...s.memory, strategy: 'balanced' },
+      }),
+    'balanced, min_steps = 500, task_supervision = 1': (s) =>
+      router({ minSteps: 500, taskSupervision: 1 })({ ...s, memory: { ...s.memory, strategy: 'balanced' } }),
+  },
+  // The two that helped, together.
+  combined: {
+    'strategy = balanced, min_steps = 250': (s) =>
+      router({ minSteps: 250 })({ ...s, memory: { ...s.memory, strategy: 'balanced' } }),
+    'strategy = balanced, min_steps = 120': (s) =>
+      router({ minSteps: 120 })({ ...s, memory: { ...s.memory, strategy: 'balanced' } }),
+  },
   // What the memory keeps and how hard the relaxation is.
   'memory-and-temperature': {
     'strategy = random': (s) => s,
@@ -52,19 +73,9 @@ for (const [name, variant] of Object.entries(variants)) {
   const til: number[] = [];
   const started = performance.now();
   for (const seed of seeds) {
-    const outcome = await runExperiment(variant({ ...spec, seeds: [seed] }), {
-      runDir: mkdtempSync(join(tmpdir(), 'l2r-select-')),
-      tf,
-      backend: 'wasm',
-      resume: false,
-      gloveFile: join(root, 'media', 'glove100.bin'),
-      shouldStop: () => false,
-      onEvent: () => undefined,
-      evaluateOn: 'validation',
-    });
-    if (outcome.kind !== 'completed') throw new Error('cancelled');
+    const metrics = await runHeadless(variant({ ...spec, seeds: [seed] }), 'validation');
     const row = (setting: string) =>
-      outcome.metrics.rows.find((r) => r.method === 'l2r-wavg' && r.setting === setting)?.accuracy ?? NaN;
+      metrics.rows.find((r) => r.method === 'l2r-wavg' && r.setting === setting)?.accuracy ?? NaN;
     cil.push(row('cil'));
     til.push(row('til'));
   }

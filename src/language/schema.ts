@@ -43,7 +43,7 @@ export const schema: Record<Context, Record<string, KeySpec>> = {
     preset: {
       type: { kind: 'enum', values: ['default', 'paper'] },
       default: 'default',
-      doc: "Base values for every key: `default` (this product's defaults, see docs/ENGINE.md) or `paper` (the L2R paper's recipe: 2% random memory, routers 10 epochs, heads not tuned, no character n-grams). Keys written in the file override the preset.",
+      doc: "Base values for every key: `default` (this product's defaults, see docs/ENGINE.md) or `paper` (the L2R paper's recipe: 2% random memory, routers exactly 10 epochs with no task supervision, heads not tuned, no character n-grams). Keys written in the file override the preset.",
       example: 'preset = paper',
     },
     seeds: {
@@ -161,8 +161,8 @@ export const schema: Record<Context, Record<string, KeySpec>> = {
     },
     strategy: {
       type: { kind: 'enum', values: ['random', 'balanced', 'reservoir'] },
-      default: 'random',
-      doc: '`random`: a uniform sample (the paper); `balanced`: equal examples per class; `reservoir`: reservoir sampling over the task’s examples in arrival order.',
+      default: 'balanced',
+      doc: '`balanced` (default, chosen on validation data): equal examples per class, so rare classes are kept; `random`: a uniform sample (the paper); `reservoir`: reservoir sampling over the task’s examples in arrival order.',
       example: 'strategy = balanced',
     },
     sweep: {
@@ -192,8 +192,8 @@ export const schema: Record<Context, Record<string, KeySpec>> = {
     },
     min_steps: {
       type: { kind: 'int', min: 0, max: 1000000 },
-      default: '0',
-      doc: 'Minimum optimiser steps: epochs repeat until this many steps are taken, so a small memory still trains the router (0: exactly `epochs`, as in the paper).',
+      default: '250',
+      doc: 'Minimum optimiser steps: epochs repeat until this many steps are taken, so a small memory still trains the router (default 250, chosen on validation data; 0: exactly `epochs`, as in the paper).',
       example: 'min_steps = 500',
     },
     lr: {
@@ -213,6 +213,12 @@ export const schema: Record<Context, Record<string, KeySpec>> = {
       default: 'after_stream',
       doc: '`after_stream`: train the routers once after the whole stream (the paper); `after_each_task`: retrain after every task, which fills the accuracy matrix (forgetting, BWT, FWT).',
       example: 'schedule = after_each_task',
+    },
+    task_supervision: {
+      type: { kind: 'number', min: 0, max: 100 },
+      default: '1',
+      doc: 'Weight of an auxiliary loss that teaches every layer’s router to score a memory example’s own task adapter 1 and the others 0 (the memory knows each example’s task; default 1, chosen on validation data). 0: routers learn from the classification loss alone, as in the paper.',
+      example: 'task_supervision = 1',
     },
     tune_heads: {
       type: { kind: 'bool' },
@@ -290,7 +296,13 @@ export const presets: Record<
   paper: {
     backbone: { char_ngrams: 'false' },
     memory: { size: '2%', strategy: 'random' },
-    router: { epochs: '10', min_steps: '0', tune_heads: 'false', activation: 'gumbel_sigmoid' },
+    router: {
+      epochs: '10',
+      min_steps: '0',
+      tune_heads: 'false',
+      task_supervision: '0',
+      activation: 'gumbel_sigmoid',
+    },
   },
 };
 

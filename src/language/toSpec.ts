@@ -180,7 +180,7 @@ export function toExperimentSpec(doc: Document, stream: StreamNode, sourceFile: 
         size?.kind === 'percent'
           ? { kind: 'percent', value: size.number ?? 2 }
           : { kind: 'count', value: size?.number ?? 1 },
-      strategy: (memory.text('strategy') ?? 'random') as MemoryStrategy,
+      strategy: (memory.text('strategy') ?? 'balanced') as MemoryStrategy,
       sweep: sweep.length > 0 ? sweep : undefined,
     },
     router: {
@@ -195,6 +195,7 @@ export function toExperimentSpec(doc: Document, stream: StreamNode, sourceFile: 
       schedule: (router.text('schedule') ?? 'after_stream').replace(/_/g, '-') as
         'after-stream' | 'after-each-task',
       tuneHeads: router.bool('tune_heads'),
+      taskSupervision: router.number('task_supervision'),
     },
     compose: top.list('compose').map((v) => v.text as Composition),
     settings: top.list('settings').map((v) => v.text as Setting),

@@ -118,6 +118,11 @@ export interface RouterSpec {
   readonly schedule: RouterSchedule;
   /** Tune the task heads on the memory while the router trains (calibrates heads for CIL). */
   readonly tuneHeads: boolean;
+  /**
+   * Weight of an auxiliary loss teaching every layer's router to score a memory example's own task
+   * adapter 1 and the others 0 (the memory knows each example's task); 0 = off, as in the paper.
+   */
+  readonly taskSupervision: number;
 }
 
 export interface ExperimentSpec {

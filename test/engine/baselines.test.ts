@@ -159,7 +159,8 @@ describe('baselines where their behaviour is known', () => {
         orders: [{ name: 'main', tasks: ['colours'] }],
         baselines: ['epi', 'mocl', 'dam', 'softmax'],
         adapter,
-        router: { ...base.router, tuneHeads: false },
+        // Task supervision on (the default) must also work with a single adapter.
+        router: { ...base.router, tuneHeads: false, taskSupervision: 1 },
       }),
     );
     const oracle = metrics.rows.find((r) => r.method === 'oracle')?.accuracy;

@@ -38,6 +38,7 @@ export function tinySpec(overrides: Partial<ExperimentSpec> = {}): ExperimentSpe
       temperature: 1,
       epochs: 2,
       minSteps: 0,
+      taskSupervision: 0,
       lr: 1e-2,
       batchSize: 16,
       schedule: 'after-stream',

@@ -18,10 +18,20 @@ export interface ClassifierTraining {
   readonly epochs: number;
   /** A random stream per epoch, so an epoch resumed from a checkpoint draws what it drew first. */
   readonly randomForEpoch: (epoch: number) => Random;
-  /** Per-batch tensors made outside the gradient scope (e.g. Gumbel noise); disposed after the step. */
-  readonly extras?: (count: number, random: Random) => Tensor[];
-  /** The logits of a batch; runs inside the optimiser's scope. */
-  readonly logits: (rows: Float32Array, count: number, extras: readonly Tensor[]) => Tensor2D;
+  /**
+   * Per-batch tensors made outside the gradient scope (e.g. Gumbel noise, targets built from the
+   * batch's example indices); disposed after the step.
+   */
+  readonly extras?: (count: number, random: Random, indices: Int32Array) => Tensor[];
+  /**
+   * The logits of a batch, and optionally a penalty added to the cross-entropy; runs inside the
+   * optimiser's scope.
+   */
+  readonly logits: (
+    rows: Float32Array,
+    count: number,
+    extras: readonly Tensor[],
+  ) => Tensor2D | { readonly logits: Tensor2D; readonly penalty: Scalar };
 }
 
 /**
@@ -53,13 +63,15 @@ export async function trainClassifier(tf: Tf, t: ClassifierTraining, hooks: Trai
             t.classes,
           ),
         );
-        const extras = t.extras?.(idx.length, random) ?? [];
+        const extras = t.extras?.(idx.length, random, idx) ?? [];
         let predicted: Tensor | undefined;
         const loss = optimizer.minimize(
           () => {
-            const logits = t.logits(rows, idx.length, extras);
+            const out = t.logits(rows, idx.length, extras);
+            const logits = 'penalty' in out ? out.logits : out;
             predicted = tf.keep(tf.argMax(logits, 1));
-            return tf.losses.softmaxCrossEntropy(y, logits) as Scalar;
+            const ce = tf.losses.softmaxCrossEntropy(y, logits) as Scalar;
+            return 'penalty' in out ? (tf.add(ce, out.penalty) as Scalar) : ce;
           },
           true,
           [...t.vars],

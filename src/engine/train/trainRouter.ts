@@ -4,7 +4,7 @@ import type { FrozenBackbone } from '../model/backbone';
 import type { RouterLayer, TaskModule } from '../model/params';
 import { headVariables, routerVariables } from '../model/params';
 import type { Random } from '../random';
-import type { Tensor2D, Tf } from '../tf';
+import type { Scalar, Tensor2D, Tf } from '../tf';
 import type { TrainHooks } from './hooks';
 import { trainClassifier } from './loop';
 
@@ -40,6 +40,11 @@ export async function trainRouter(
   hooks: TrainHooks = {},
 ): Promise<void> {
   const adapters = modules.length;
+  const noisy = spec.activation === 'gumbel-sigmoid';
+  // One adapter has nothing to choose between (and a one-class target has no second class).
+  const supervised = spec.taskSupervision > 0 && modules.length > 1;
+  // The task of each memory row, from its label's place in the union of classes.
+  const taskOf = supervised ? memoryTasks(memory.unionLabels, modules) : new Int32Array();
   await trainClassifier(
     tf,
     {
@@ -52,25 +57,69 @@ export async function trainRouter(
       batchSize: spec.batchSize,
       epochs: routerSchedule(memory.unionLabels.length, spec).epochs,
       randomForEpoch,
-      // Gumbel-sigmoid: fresh logistic noise per layer and batch, drawn from the epoch's stream.
-      extras: (count, random) =>
-        spec.activation === 'gumbel-sigmoid'
+      // Gumbel-sigmoid: fresh logistic noise per layer and batch, drawn from the epoch's stream; then,
+      // with task supervision, the batch's own-task targets.
+      extras: (count, random, indices) => [
+        ...(noisy
           ? Array.from({ length: frozen.layers }, () =>
               tf.tensor2d(logisticNoise(count * adapters, random), [count, adapters]),
             )
-          : [],
-      logits: (rows, count, noise) => {
-        const { h } = forwardComposed(tf, frozen.input(tf, rows, count), frozen, modules, router, 'wavg', {
-          activation: spec.activation,
-          temperature: spec.temperature,
-          training: true,
-          noise: noise.length > 0 ? (noise as Tensor2D[]) : undefined,
+          : []),
+        ...(supervised
+          ? [
+              tf.oneHot(
+                tf.tensor1d(
+                  Int32Array.from(indices, (i) => taskOf[i] ?? 0),
+                  'int32',
+                ),
+                adapters,
+              ),
+            ]
+          : []),
+      ],
+      logits: (rows, count, extras) => {
+        const noise = noisy ? (extras.slice(0, frozen.layers) as Tensor2D[]) : undefined;
+        const { h, scores } = forwardComposed(
+          tf,
+          frozen.input(tf, rows, count),
+          frozen,
+          modules,
+          router,
+          'wavg',
+          {
+            activation: spec.activation,
+            temperature: spec.temperature,
+            training: true,
+            noise,
+          },
+        );
+        const logits = unionLogits(tf, h, modules);
+        const target = supervised ? extras[extras.length - 1] : undefined;
+        if (target === undefined) return logits;
+        // Binary cross-entropy of every layer's scores against the one-hot task, averaged over layers.
+        const losses = scores.map((s) => {
+          const p = tf.clipByValue(s, 1e-6, 1 - 1e-6);
+          return tf.neg(
+            tf.mean(tf.add(tf.mul(target, tf.log(p)), tf.mul(tf.sub(1, target), tf.log(tf.sub(1, p))))),
+          );
         });
-        return unionLogits(tf, h, modules);
+        const penalty = tf.mul(tf.div(tf.addN(losses), losses.length), spec.taskSupervision) as Scalar;
+        return { logits, penalty };
       },
     },
     hooks,
   );
+}
+
+/** The task index of every memory row (heads in stream order, their classes concatenated). */
+function memoryTasks(unionLabels: Int32Array, modules: readonly TaskModule[]): Int32Array {
+  const ends: number[] = [];
+  let total = 0;
+  for (const m of modules) ends.push((total += m.classes.length));
+  return Int32Array.from(unionLabels, (label) => {
+    const t = ends.findIndex((end) => label < end);
+    return t < 0 ? modules.length - 1 : t;
+  });
 }
 
 /** Difference of two Gumbel(0,1) draws, i.e. Logistic(0,1): log(u) - log(1-u). */

@@ -52,6 +52,9 @@ describe('ExperimentSpec', () => {
     const spec = toExperimentSpec(doc, doc.streams[0]!, '/x/s.l2r');
     assert.equal(spec.preset, 'paper');
     assert.equal(spec.router.tuneHeads, false);
+    assert.equal(spec.router.taskSupervision, 0);
+    assert.equal(spec.router.minSteps, 0);
+    assert.equal(spec.memory.strategy, 'random');
     assert.equal(spec.router.epochs, 7);
     assert.equal(spec.backbone.type === 'glove100' && spec.backbone.charNgrams, false);
   });

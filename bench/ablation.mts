@@ -1,0 +1,63 @@
+// Ablation rows for docs/RESULTS.md: L2R-wavg on the TEST splits of the full demo stream (seeds 1-3,
+// orders main and reversed), from the paper's recipe to the current defaults, one ingredient at a
+// time. The defaults themselves were chosen on validation data (bench/select-defaults.mts); this
+// only reports what each bought, once.
+// Usage: node --import tsx bench/ablation.mts
+import { join } from 'node:path';
+import { loadStreamFile } from '../src/language/index.ts';
+import { mean, std } from '../src/engine/index.ts';
+import type { ExperimentSpec } from '../src/protocol/spec.ts';
+import { runHeadless } from './headless.mts';
+
+const root = join(import.meta.dirname, '..');
+const { spec: full } = await loadStreamFile(join(root, 'examples', 'mtl5-offline-full.l2r'));
+if (full === undefined) throw new Error('the full demo stream does not validate');
+const base: ExperimentSpec = { ...full, baselines: [], memory: { ...full.memory, sweep: undefined } };
+
+type Step = [string, (s: ExperimentSpec) => ExperimentSpec];
+const router =
+  (change: Partial<ExperimentSpec['router']>) =>
+  (s: ExperimentSpec): ExperimentSpec => ({ ...s, router: { ...s.router, ...change } });
+const paper = (s: ExperimentSpec): ExperimentSpec =>
+  router({ tuneHeads: false, minSteps: 0, taskSupervision: 0 })({
+    ...s,
+    memory: { ...s.memory, strategy: 'random' },
+  });
+const steps: Step[] = [
+  ['the paper’s router recipe (random memory, heads frozen, exactly 10 epochs; same backbone)', paper],
+  ['+ heads tuned on the memory (`tune_heads = true`)', (s) => router({ tuneHeads: true })(paper(s))],
+  [
+    '+ class-balanced memory (`strategy = balanced`)',
+    (s) => ({ ...router({ tuneHeads: true })(paper(s)), memory: { ...s.memory, strategy: 'balanced' } }),
+  ],
+  [
+    '+ at least 250 router steps (`min_steps = 250`)',
+    (s) => ({
+      ...router({ tuneHeads: true, minSteps: 250 })(paper(s)),
+      memory: { ...s.memory, strategy: 'balanced' },
+    }),
+  ],
+  [
+    '+ task supervision of the routers (`task_supervision = 1`): the defaults',
+    (s) => ({
+      ...router({ tuneHeads: true, minSteps: 250, taskSupervision: 1 })(paper(s)),
+      memory: { ...s.memory, strategy: 'balanced' },
+    }),
+  ],
+];
+console.log('| recipe | CIL % | TIL % | seconds per run |');
+console.log('|---|---:|---:|---:|');
+for (const [name, variant] of steps) {
+  const started = performance.now();
+  const metrics = await runHeadless(variant(base), 'test');
+  const runs = base.seeds.length * base.orders.length;
+  const of = (setting: string): number[] =>
+    metrics.rows
+      .filter((r) => r.method === 'l2r-wavg' && r.setting === setting && r.memory === undefined)
+      .map((r) => r.accuracy);
+  const cil = of('cil');
+  const til = of('til');
+  console.log(
+    `| ${name} | ${mean(cil).toFixed(1)} ± ${std(cil).toFixed(1)} | ${mean(til).toFixed(1)} ± ${std(til).toFixed(1)} | ${((performance.now() - started) / 1000 / runs).toFixed(1)} |`,
+  );
+}
