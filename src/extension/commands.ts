@@ -16,7 +16,16 @@ export interface CommandSpec {
 
 export const commands: readonly CommandSpec[] = [
   { id: 'l2r.runStream', run: (ctx, uri, stream) => runStream(ctx, uri, stream, false) },
-  { id: 'l2r.runWithOptions', run: (ctx, uri, stream) => runStream(ctx, uri, stream, true) },
+  {
+    id: 'l2r.runWithOptions',
+    run: (ctx, uri, stream, options) =>
+      runStream(
+        ctx,
+        uri,
+        stream,
+        typeof options === 'object' && options !== null ? (options as RunOptionsArg) : true,
+      ),
+  },
   { id: 'l2r.stopRun', run: stopRun },
   { id: 'l2r.resumeRun', run: resumeRun },
   { id: 'l2r.openProgress', run: (ctx, arg) => openPanel(ctx, 'progress', arg) },
@@ -107,11 +116,17 @@ async function resolveSpec(
   return undefined;
 }
 
+/** Options of Run With Options; passed as the third argument, they skip the pickers. */
+interface RunOptionsArg {
+  readonly backend?: BackendPreference;
+  readonly seeds?: number[];
+}
+
 async function runStream(
   ctx: Ctx,
   uriArg: unknown,
   streamArg: unknown,
-  withOptions: boolean,
+  withOptions: boolean | RunOptionsArg,
 ): Promise<string | undefined> {
   if (!requireTrust(ctx)) return undefined;
   const document = await pickStreamDocument(uriArg);
@@ -120,7 +135,14 @@ async function runStream(
   if (spec === undefined) return undefined;
   let backend: BackendPreference | undefined;
   let seeds: number[] | undefined;
-  if (withOptions) {
+  if (typeof withOptions === 'object') {
+    ({ backend, seeds } = withOptions);
+    const unknown = seeds?.filter((s) => !spec.seeds.includes(s)) ?? [];
+    if (unknown.length > 0)
+      throw new Error(
+        `Seeds ${unknown.join(', ')} are not seeds of ${spec.name} (${spec.seeds.join(', ')}).`,
+      );
+  } else if (withOptions) {
     const options = await askRunOptions(spec);
     if (options === undefined) return undefined;
     ({ backend, seeds } = options);
@@ -223,7 +245,12 @@ async function openPanel(ctx: Ctx, kind: PanelKind, arg: unknown): Promise<void>
   if (runDir !== undefined) ctx.panels.open(kind, [runDir]);
 }
 
-async function compareRuns(ctx: Ctx): Promise<void> {
+/** Opens Results on two or more completed runs: the ones passed (run folders), or picked. */
+async function compareRuns(ctx: Ctx, dirs?: unknown): Promise<void> {
+  if (Array.isArray(dirs) && dirs.length >= 2 && dirs.every((d) => typeof d === 'string')) {
+    ctx.panels.open('results', dirs as string[]);
+    return;
+  }
   const runs = ctx.runStore.list().filter((r) => r.status === 'completed');
   if (runs.length < 2) {
     void vscode.window.showInformationMessage('Comparing needs at least two completed runs.');

@@ -138,30 +138,54 @@ describe('the packaged extension in a real VS Code (code-server 4.100.3)', () =>
     await session.runCommand('File: Revert File');
   });
 
-  it('opens the Results panel on the finished run and shows its numbers', async () => {
-    await session.runCommand('L2R: Open Results');
-    // More than one run exists now: pick the tiny one.
+  /** Runs an "Open …" command and picks the tiny run (more than one run exists by now). */
+  async function openPanelOnTinyRun(command: string): Promise<ReturnType<typeof activeWebview>> {
+    await session.runCommand(command);
     const pick = session.page.locator('.quick-input-list .monaco-list-row', { hasText: '-tiny' });
-    if (
-      await pick
-        .first()
-        .isVisible()
-        .catch(() => false)
-    )
-      await pick.first().click();
-    else {
-      await pick
-        .first()
-        .waitFor({ timeout: 10_000 })
-        .catch(() => undefined);
-      if (await pick.first().isVisible()) await pick.first().click();
-    }
-    const frame = session.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await pick.first().waitFor({ timeout: 30_000 });
+    await pick.first().click();
+    return activeWebview();
+  }
+
+  /** The content frame of the webview panel shown last. */
+  function activeWebview() {
+    return session.page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+  }
+
+  it('opens the Results panel on the finished run and shows its numbers', async () => {
+    const frame = await openPanelOnTinyRun('L2R: Open Results');
     const row = frame.locator('table.comparison tbody tr', { hasText: 'l2r-wavg' }).first();
     await row.waitFor({ timeout: 60_000 });
     const value = (await row.locator('td').first().textContent())?.trim() ?? '';
     assert.match(value, /^\d+\.\d$/);
     await session.screenshot('results-panel');
+  });
+
+  it('opens the Progress panel and reads the last epoch’s loss', async () => {
+    const frame = await openPanelOnTinyRun('L2R: Open Progress');
+    const loss = frame.locator('table.epochs tbody tr').last().locator('td').nth(5);
+    await loss.waitFor({ timeout: 60_000 });
+    assert.match((await loss.textContent())?.trim() ?? '', /^\d+\.\d+$/);
+    await session.screenshot('progress-panel');
+  });
+
+  it('opens the Memory panel and reads how many examples it holds', async () => {
+    const frame = await openPanelOnTinyRun('L2R: Open Memory');
+    const count = frame.locator('.count');
+    await count.waitFor({ timeout: 60_000 });
+    assert.match((await count.textContent())?.trim() ?? '', /^[1-9]\d* shown$/);
+    await session.screenshot('memory-panel');
+  });
+
+  it('opens the Router Composition panel and reads a mean routing score', async () => {
+    const frame = await openPanelOnTinyRun('L2R: Open Router Composition');
+    const cell = frame
+      .getByRole('table', { name: /Mean routing score, layer 1/ })
+      .locator('tbody td')
+      .first();
+    await cell.waitFor({ timeout: 60_000 });
+    assert.match((await cell.textContent())?.trim() ?? '', /^[01]\.\d\d$/);
+    await session.screenshot('router-panel');
   });
 });
 

@@ -2,6 +2,7 @@ import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css';
 import type { EpochEndEvent, PhaseEvent, RunEvent, RunStartedEvent } from '../../src/protocol/events';
 import type { HostToWebviewMessage } from '../../src/protocol/webview';
+import { button } from '../shared/controls';
 import { el, Host, useStyles } from '../shared/host';
 import css from './progress.css';
 
@@ -46,12 +47,11 @@ function render(runDir: string, events: readonly RunEvent[], status: string): vo
       .map((e) => `${e.seed}/${e.order}/${e.task ?? ''}`),
   );
   app.replaceChildren();
-  const stop = el('button', { type: 'button', class: 'action' }, 'Stop');
-  stop.addEventListener('click', () => host.post('stopRun', { runDir }));
-  const resume = el('button', { type: 'button', class: 'action' }, 'Resume');
-  resume.addEventListener('click', () => host.post('resumeRun', { runDir }));
-  if (status === 'running') resume.setAttribute('disabled', '');
-  else stop.setAttribute('disabled', '');
+  const stop = button('Stop', () => host.post('stopRun', { runDir }), { disabled: status !== 'running' });
+  const resume = button('Resume', () => host.post('resumeRun', { runDir }), {
+    disabled: status === 'running',
+    secondary: true,
+  });
   const percent =
     lastEpoch !== undefined && lastEpoch.totalUnits > 0
       ? Math.round((100 * lastEpoch.unitsDone) / lastEpoch.totalUnits)
@@ -96,16 +96,19 @@ function render(runDir: string, events: readonly RunEvent[], status: string): vo
     role: 'img',
     'aria-label': 'Training loss per epoch for each adapter and router',
   });
-  const exportPng = el('button', { type: 'button', class: 'action' }, 'Export chart as PNG');
-  exportPng.addEventListener('click', () => {
-    const canvas = holder.querySelector('canvas');
-    if (canvas === null) return;
-    host.post('exportFile', {
-      suggestedName: `${started?.runId ?? 'run'}-loss.png`,
-      content: canvas.toDataURL('image/png'),
-      encoding: 'dataUrl',
-    });
-  });
+  const exportPng = button(
+    'Export chart as PNG',
+    () => {
+      const canvas = holder.querySelector('canvas');
+      if (canvas === null) return;
+      host.post('exportFile', {
+        suggestedName: `${started?.runId ?? 'run'}-loss.png`,
+        content: canvas.toDataURL('image/png'),
+        encoding: 'dataUrl',
+      });
+    },
+    { secondary: true },
+  );
   app.append(holder, el('div', { class: 'actions' }, exportPng));
   // One series per phase/task, on a shared x axis: the epoch's position in the run.
   const keys = [...new Set(epochs.map((e) => `${e.phase} ${e.task ?? ''}`.trim()))];

@@ -1,6 +1,7 @@
 import type { AggregateRow, MetricsFile } from '../../src/protocol/runFolder';
 import type { HostToWebviewMessage } from '../../src/protocol/webview';
 import { barsSvg, exportButtons, heatmapSvg } from '../shared/chartExport';
+import { button } from '../shared/controls';
 import { el, Host, useStyles } from '../shared/host';
 import css from './results.css';
 
@@ -197,15 +198,16 @@ function render(runs: readonly Run[]): void {
     const rows = comparisonRows(metrics);
     const seeds = new Set(metrics.rows.map((r) => r.seed)).size;
     const orders = new Set(metrics.rows.map((r) => r.order)).size;
-    const copy = el('button', { type: 'button', class: 'action' }, 'Copy as Markdown');
-    copy.addEventListener('click', () => host.post('copyText', { text: markdown(header, rows) }));
-    const exportCsv = el('button', { type: 'button', class: 'action' }, 'Export CSV');
-    exportCsv.addEventListener('click', () =>
-      host.post('exportFile', {
-        suggestedName: `${metrics.runId}-results.csv`,
-        content: csv(metrics),
-        encoding: 'utf8',
-      }),
+    const copy = button('Copy as Markdown', () => host.post('copyText', { text: markdown(header, rows) }));
+    const exportCsv = button(
+      'Export CSV',
+      () =>
+        host.post('exportFile', {
+          suggestedName: `${metrics.runId}-results.csv`,
+          content: csv(metrics),
+          encoding: 'utf8',
+        }),
+      { secondary: true },
     );
     app.append(
       el(

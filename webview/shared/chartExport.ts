@@ -1,6 +1,7 @@
 // Charts as standalone SVG (and PNG rendered from that SVG), for export out of VS Code: the colours
 // are resolved from the current theme at export time, so the file looks like the panel did.
 import type { Host } from './host';
+import { button } from './controls';
 import { el } from './host';
 
 interface Palette {
@@ -134,23 +135,19 @@ export function svgToPng(svgText: string): Promise<string> {
 
 /** "SVG" and "PNG" buttons that hand the chart to the host's save dialog. */
 export function exportButtons(host: Host, name: string, label: string, make: () => string): HTMLElement {
-  const asSvg = el(
-    'button',
-    { type: 'button', class: 'action small', 'aria-label': `Export ${label} as SVG` },
+  const asSvg = button(
     'SVG',
+    () => host.post('exportFile', { suggestedName: `${name}.svg`, content: make(), encoding: 'utf8' }),
+    { ariaLabel: `Export ${label} as SVG`, secondary: true, small: true },
   );
-  asSvg.addEventListener('click', () =>
-    host.post('exportFile', { suggestedName: `${name}.svg`, content: make(), encoding: 'utf8' }),
-  );
-  const asPng = el(
-    'button',
-    { type: 'button', class: 'action small', 'aria-label': `Export ${label} as PNG` },
+  const asPng = button(
     'PNG',
+    () => {
+      void svgToPng(make()).then((content) =>
+        host.post('exportFile', { suggestedName: `${name}.png`, content, encoding: 'dataUrl' }),
+      );
+    },
+    { ariaLabel: `Export ${label} as PNG`, secondary: true, small: true },
   );
-  asPng.addEventListener('click', () => {
-    void svgToPng(make()).then((content) =>
-      host.post('exportFile', { suggestedName: `${name}.png`, content, encoding: 'dataUrl' }),
-    );
-  });
   return el('span', { class: 'export' }, asSvg, asPng);
 }

@@ -168,6 +168,24 @@ function define(): void {
       }
     });
 
+    it('Run With Options runs on the chosen backend (options passed, no pickers)', async () => {
+      const runDir = await vscode.commands.executeCommand<string>(
+        'l2r.runWithOptions',
+        workspaceFile('tiny.l2r'),
+        undefined,
+        { backend: 'cpu', seeds: [1] },
+      );
+      assert.ok(typeof runDir === 'string');
+      await untilStatus(api, runDir, 'completed');
+      assert.equal(api.runs().find((r) => r.dir === runDir)?.backend, 'cpu');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await waitFor('every panel to close', [vscode.window.tabGroups.onDidChangeTabs], () =>
+        api.openPanels().length === 0 ? true : undefined,
+      );
+      await vscode.commands.executeCommand('l2r.compareRuns', [tinyRun, runDir]);
+      assert.deepEqual(api.openPanels(), ['results'], 'Compare Runs opened Results');
+    });
+
     it('stops a run part-way and resumes it from its checkpoint to completion', async () => {
       const runDir = await vscode.commands.executeCommand<string>('l2r.runStream', workspaceFile('slow.l2r'));
       assert.ok(typeof runDir === 'string');
