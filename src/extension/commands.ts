@@ -329,19 +329,30 @@ async function revealRunFolder(ctx: Ctx, arg: unknown): Promise<void> {
   if (runDir !== undefined) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(runDir));
 }
 
-async function deleteRun(ctx: Ctx, arg: unknown): Promise<void> {
+/**
+ * Deletes a run folder after a modal confirmation. Callers that already asked (another extension,
+ * a script) pass `{ confirmed: true }` as the second argument. Resolves to whether it deleted.
+ */
+async function deleteRun(ctx: Ctx, arg: unknown, options?: unknown): Promise<boolean> {
   const runDir = await pickRun(ctx, arg, 'Delete which run?', (r) => !ctx.runManager.isLive(r.dir));
-  if (runDir === undefined) return;
+  if (runDir === undefined) return false;
   if (ctx.runManager.isLive(runDir)) {
     void vscode.window.showWarningMessage('Stop the run before deleting it.');
-    return;
+    return false;
   }
-  const choice = await vscode.window.showWarningMessage(
-    `Delete the run folder ${basename(runDir)} and everything in it (weights, metrics, logs)?`,
-    { modal: true },
-    'Delete',
-  );
-  if (choice !== 'Delete') return;
+  const confirmed =
+    typeof options === 'object' &&
+    options !== null &&
+    (options as { confirmed?: unknown }).confirmed === true;
+  if (!confirmed) {
+    const choice = await vscode.window.showWarningMessage(
+      `Delete the run folder ${basename(runDir)} and everything in it (weights, metrics, logs)?`,
+      { modal: true },
+      'Delete',
+    );
+    if (choice !== 'Delete') return false;
+  }
   await rm(runDir, { recursive: true, force: true });
   ctx.runStore.forget(runDir);
+  return true;
 }

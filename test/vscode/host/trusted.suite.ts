@@ -238,6 +238,19 @@ function define(): void {
       await vscode.commands.executeCommand('l2r.resumeRun', orphan);
       await untilStatus(api, orphan, 'completed');
     });
+
+    it('Delete Run removes a finished run folder and its row (confirmation given by the caller)', async () => {
+      const orphan = `${tinyRun}-orphan`;
+      assert.equal(await vscode.commands.executeCommand('l2r.deleteRun', orphan, { confirmed: true }), true);
+      assert.equal(existsSync(orphan), false);
+      await waitFor('the run to leave the store', [api.onDidChangeRuns], () =>
+        api.runs().some((r) => r.dir === orphan) ? undefined : true,
+      );
+      assert.ok(
+        api.runs().some((r) => r.dir === tinyRun),
+        'other runs stay',
+      );
+    });
   });
 }
 
