@@ -48,7 +48,7 @@ export class Ctx implements vscode.Disposable {
 
   private tree: RunsTreeProvider | undefined;
 
-  async start(): Promise<void> {
+  start(): void {
     registerCommands(this);
     const tree = new RunsTreeProvider(this.runStore, this.runManager);
     this.tree = tree;
@@ -75,7 +75,16 @@ export class Ctx implements vscode.Disposable {
     }
     this.language = new LanguageSession(this.extension.extensionUri, this.log);
     this.push({ dispose: () => void this.language?.dispose() });
-    await Promise.all([this.language.start(), this.runStore.refreshAll()]);
+    // Neither the language server nor the scan for run folders holds activation up: requests to the
+    // server wait for it to be ready, and the Runs view fills in when the scan ends.
+    this.language.start().catch((error: unknown) => {
+      const message = `The L2R language server did not start: ${error instanceof Error ? error.message : String(error)}`;
+      this.log.error(message);
+      void vscode.window.showErrorMessage(message, 'Show Logs').then((choice) => {
+        if (choice === 'Show Logs') this.log.channel.show(true);
+      });
+    });
+    void this.runStore.refreshAll();
   }
 
   /** The read-only API `activate` returns (see ./api). */

@@ -19,6 +19,8 @@ const streamsRequest = new RequestType<StreamsParams, StreamInfo[], void>(stream
 /** One language-server session: the client, the server process, and their cleanup scope. */
 export class LanguageSession implements vscode.Disposable {
   private client: LanguageClient | undefined;
+  /** Settles when the server has answered `initialize`; requests wait on it. */
+  private ready: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -37,18 +39,23 @@ export class LanguageSession implements vscode.Disposable {
       synchronize: { configurationSection: 'l2r' },
     };
     this.client = new LanguageClient('l2r', 'L2R Language Server', serverOptions, clientOptions);
-    await this.client.start();
-    this.log.info('language server started');
+    const started = performance.now();
+    this.ready = this.client.start();
+    await this.ready;
+    this.log.info(`language server ready in ${Math.round(performance.now() - started)} ms`);
   }
 
   /** The resolved experiment of a document, as the server validated it. */
   async experimentSpec(uri: vscode.Uri, stream?: string): Promise<ExperimentSpecResult> {
     const client = this.requireClient();
+    await this.ready;
     return client.sendRequest(experimentSpecRequest, { uri: uri.toString(), stream });
   }
 
   async streams(uri: vscode.Uri): Promise<StreamInfo[]> {
-    return this.requireClient().sendRequest(streamsRequest, { uri: uri.toString() });
+    const client = this.requireClient();
+    await this.ready;
+    return client.sendRequest(streamsRequest, { uri: uri.toString() });
   }
 
   private requireClient(): LanguageClient {

@@ -5,10 +5,10 @@ import { Ctx } from './ctx';
 
 let ctx: Ctx | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<L2rApi> {
+export function activate(context: vscode.ExtensionContext): L2rApi {
   const started = performance.now();
   ctx = new Ctx(context);
-  await ctx.start();
+  ctx.start();
   // Activation cost, reported so it stays visible: nothing heavy loads here (no TF.js, no language core).
   ctx.log.info(`activated in ${Math.round(performance.now() - started)} ms`);
   return ctx.api();
