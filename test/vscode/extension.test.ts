@@ -42,6 +42,24 @@ describe('the packaged extension in a real VS Code (code-server 4.100.3)', () =>
     assert.match((await row.first().textContent()) ?? '', /did you mean 'epochs'/);
   });
 
+  it('flags a typo as it is typed, and clears it when the line is deleted', async () => {
+    await session.openFile('tiny.l2r');
+    await session.page.locator('.view-lines .view-line', { hasText: 'lr = 3e-3' }).first().click();
+    await session.page.keyboard.press('End');
+    await session.page.keyboard.press('Enter');
+    await session.page.keyboard.type('bottlenek = 8');
+    const row = session.page.locator('.markers-panel .monaco-list-row', {
+      hasText: "Unknown key 'bottlenek'",
+    });
+    await row.first().waitFor({ timeout: 60_000 });
+    assert.match((await row.first().textContent()) ?? '', /did you mean 'bottleneck'/);
+    await session.screenshot('typed-typo');
+    // Delete the typed line (Ctrl+Shift+K) and save: the file is as it was, and the diagnostic goes.
+    await session.page.keyboard.press('Control+Shift+K');
+    await session.page.keyboard.press('Control+S');
+    await row.first().waitFor({ state: 'detached', timeout: 60_000 });
+  });
+
   it('reports its activation time in the L2R log (a measurement, printed, not asserted against a budget)', async () => {
     const line = await session.waitFor(
       'the activation line in the extension log',
