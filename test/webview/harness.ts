@@ -44,6 +44,22 @@ const themes = {
     '--vscode-panel-border': '#2b2b2b',
     '--vscode-editorWidget-background': '#202020',
   },
+  // VS Code's "Dark High Contrast" values for the variables the panels use.
+  'high-contrast': {
+    '--vscode-foreground': '#ffffff',
+    '--vscode-editor-background': '#000000',
+    '--vscode-charts-blue': '#3794ff',
+    '--vscode-charts-purple': '#b180d7',
+    '--vscode-charts-green': '#89d185',
+    '--vscode-button-background': '#000000',
+    '--vscode-button-foreground': '#ffffff',
+    '--vscode-button-border': '#6fc3df',
+    '--vscode-descriptionForeground': '#ffffff',
+    '--vscode-panel-border': '#6fc3df',
+    '--vscode-editorWidget-background': '#0c141f',
+    '--vscode-focusBorder': '#f38518',
+    '--vscode-contrastBorder': '#6fc3df',
+  },
 };
 
 /** A page that hosts one panel bundle with a fake VS Code API recording what the panel posts. */

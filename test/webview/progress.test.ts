@@ -7,7 +7,7 @@ import { PanelHarness, repoRoot } from './harness';
 const lines = readFileSync(join(repoRoot, 'test', 'fixtures', 'runs', 'recorded', 'events.jsonl'), 'utf8');
 
 describe('Progress panel in Chromium', () => {
-  for (const theme of ['light', 'dark'] as const) {
+  for (const theme of ['light', 'dark', 'high-contrast'] as const) {
     it(`shows the timeline, the loss chart and the last epochs of a recorded run (${theme})`, async () => {
       const h = new PanelHarness();
       try {

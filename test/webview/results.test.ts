@@ -18,7 +18,7 @@ const recorded = JSON.parse(metrics) as {
 };
 
 describe('Results panel in Chromium', () => {
-  for (const theme of ['light', 'dark'] as const) {
+  for (const theme of ['light', 'dark', 'high-contrast'] as const) {
     it(`renders a recorded run's comparison table, bars and matrices (${theme})`, async () => {
       const h = new PanelHarness();
       try {

@@ -9,7 +9,7 @@ const json = readFileSync(join(repoRoot, 'test', 'fixtures', 'runs', 'recorded',
 const routing = JSON.parse(json) as RoutingFile;
 
 describe('Router Composition panel in Chromium', () => {
-  for (const theme of ['light', 'dark'] as const) {
+  for (const theme of ['light', 'dark', 'high-contrast'] as const) {
     it(`shows per-layer mean scores, the routing confusion and a per-example trace (${theme})`, async () => {
       const h = new PanelHarness();
       try {
