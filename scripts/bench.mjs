@@ -50,6 +50,9 @@ function setupTorch() {
     ]);
 }
 
+/** Runs a command whose last stdout line is one JSON object, and parses that line. */
+const runJson = (command, args, options) => JSON.parse(run(command, args, options).trim().split('\n').pop());
+
 const median = (values) => {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -89,12 +92,9 @@ for (let i = 0; i < repeats; i++) {
     mergeCil: acc('l2r-merge', 'cil'),
   });
   const started2 = performance.now();
-  const ref = JSON.parse(
-    run(python, [join(root, 'bench', 'pytorch', 'l2r_reference.py'), exported, threads], { env: pythonEnv })
-      .trim()
-      .split('\n')
-      .pop(),
-  );
+  const ref = runJson(python, [join(root, 'bench', 'pytorch', 'l2r_reference.py'), exported, threads], {
+    env: pythonEnv,
+  });
   reference.push({
     seconds: (performance.now() - started2) / 1000,
     adapter: ref.adapterExamplesPerSecond,
@@ -110,13 +110,12 @@ for (let i = 0; i < repeats; i++) {
   );
 }
 
-const ceilingOurs = JSON.parse(
-  run(process.execPath, ['--import', 'tsx', join(root, 'bench', 'pytorch', 'ceiling.mts'), 'wasm'], {
+const ceilingOurs = runJson(
+  process.execPath,
+  ['--import', 'tsx', join(root, 'bench', 'pytorch', 'ceiling.mts'), 'wasm'],
+  {
     cwd: root,
-  })
-    .trim()
-    .split('\n')
-    .pop(),
+  },
 ).gflops;
 const ceilingTorch = Number(
   run(
@@ -151,24 +150,14 @@ const referenceT = [];
 for (let i = 0; i < repeats; i++) {
   const work = mkdtempSync(join(tmpdir(), 'l2r-bench-transformer-'));
   oursT.push(
-    JSON.parse(
-      run(process.execPath, ['--import', 'tsx', join(root, 'bench', 'pytorch', 'transformer.mts'), work], {
-        cwd: root,
-      })
-        .trim()
-        .split('\n')
-        .pop(),
-    ),
+    runJson(process.execPath, ['--import', 'tsx', join(root, 'bench', 'pytorch', 'transformer.mts'), work], {
+      cwd: root,
+    }),
   );
   referenceT.push(
-    JSON.parse(
-      run(python, [join(root, 'bench', 'pytorch', 'transformer_reference.py'), threads, '320'], {
-        env: pythonEnv,
-      })
-        .trim()
-        .split('\n')
-        .pop(),
-    ),
+    runJson(python, [join(root, 'bench', 'pytorch', 'transformer_reference.py'), threads, '320'], {
+      env: pythonEnv,
+    }),
   );
   console.error(
     `transformer pair ${i + 1}/${repeats}: ours ${oursT.at(-1).adapterTraining.toFixed(1)} ex/s, PyTorch ${referenceT.at(-1).adapterTraining.toFixed(1)} ex/s`,

@@ -60,7 +60,7 @@ export function registerCommands(ctx: Ctx): void {
   }
 }
 
-export const UNTRUSTED_MESSAGE =
+const UNTRUSTED_MESSAGE =
   'Runs are disabled in Restricted Mode: a run starts a training process that reads this workspace’s data files. Trust the workspace to run streams; editing and validation keep working.';
 
 /**

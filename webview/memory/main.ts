@@ -86,20 +86,18 @@ function adaptersOf(records: readonly MemoryRecord[], r: MemoryRecord): string[]
   return names;
 }
 
-/** How the final router scores one memory example, per layer and adapter. */
-function routingDetail(records: readonly MemoryRecord[], r: MemoryRecord): HTMLElement {
+/** How the final router scores one memory example, per layer and adapter: the detail section's content. */
+function routingDetail(records: readonly MemoryRecord[], r: MemoryRecord): Node[] {
   const heading = el(
     'h3',
     {},
     `Routing of “${r.text.slice(0, 80)}${r.text.length > 80 ? '…' : ''}” (${r.task}, ${r.label})`,
   );
   if (r.scores === undefined || r.scores.length === 0)
-    return el(
-      'section',
-      { class: 'detail', 'aria-live': 'polite' },
+    return [
       heading,
       el('p', { class: 'meta' }, 'No routing scores: the run stopped before its router was trained.'),
-    );
+    ];
   const adapters = adaptersOf(records, r);
   const table = el(
     'table',
@@ -136,7 +134,7 @@ function routingDetail(records: readonly MemoryRecord[], r: MemoryRecord): HTMLE
       }),
     ),
   );
-  return el('section', { class: 'detail', 'aria-live': 'polite' }, heading, table);
+  return [heading, table];
 }
 
 function render(records: readonly MemoryRecord[], events: readonly RunEvent[], filters: Filters): void {
@@ -228,7 +226,7 @@ function render(records: readonly MemoryRecord[], events: readonly RunEvent[], f
       { class: 'header', role: 'row' },
       ...['seed/order', 'task', 'label', 'text'].map((h) => el('span', { role: 'columnheader' }, h)),
     ),
-    virtualTable(shown, (r) => detail.replaceChildren(...routingDetail(records, r).childNodes)),
+    virtualTable(shown, (r) => detail.replaceChildren(...routingDetail(records, r))),
     detail,
   );
   if (focused) search.focus();

@@ -8,10 +8,6 @@ export interface MemoryEntry {
   readonly index: number;
 }
 
-/**
- * Memory examples as router training input: their cached rows, and labels in the union of classes
- * (each task's classes after those of the tasks before it in the order, as the heads are concatenated).
- */
 /** Start of each task's classes in the union of classes, tasks in `order` (length tasks + 1). */
 export function orderOffsets(tasks: ReadonlyMap<string, PreparedTask>, order: readonly string[]): number[] {
   const offsets = [0];
@@ -20,6 +16,11 @@ export function orderOffsets(tasks: ReadonlyMap<string, PreparedTask>, order: re
   return offsets;
 }
 
+/**
+ * Memory examples as router training input: their cached rows, labels in the union of classes (each
+ * task's classes after those of the tasks before it in the order, as the heads are concatenated), and
+ * each example's task.
+ */
 export function memoryRows(
   seed: { readonly tasks: ReadonlyMap<string, PreparedTask>; readonly width: number },
   order: readonly string[],
@@ -28,11 +29,12 @@ export function memoryRows(
   const offsets = orderOffsets(seed.tasks, order);
   const x = new Float32Array(entries.length * seed.width);
   const unionLabels = new Int32Array(entries.length);
+  const tasks = Int32Array.from(entries, (m) => m.task);
   entries.forEach((m, i) => {
     const task = seed.tasks.get(order[m.task] ?? '');
     if (task === undefined) return;
     x.set(gatherRows(task.train, seed.width, [m.index]), i * seed.width);
     unionLabels[i] = (offsets[m.task] ?? 0) + (task.data.train.labels[m.index] ?? 0);
   });
-  return { x, dim: seed.width, unionLabels };
+  return { x, dim: seed.width, unionLabels, tasks };
 }

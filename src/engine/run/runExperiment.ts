@@ -26,6 +26,7 @@ import type { Tf } from '../tf';
 import { Cancelled } from '../train/hooks';
 import { trainAdapter } from '../train/trainAdapter';
 import { routerSchedule, trainRouter } from '../train/trainRouter';
+import type { MemoryBatchSource } from '../train/trainRouter';
 import { Checkpoints } from './checkpoint';
 import { EventSink } from './events';
 import { readJsonIfExists, writeAtomic, writeJsonAtomic } from './files';
@@ -516,14 +517,14 @@ async function runOrder(
       true,
     );
     matrixRows.push(final.rowAccuracies);
+    const finalMemory = memoryRows(seedData, order, memory);
     await attachMemoryScores(
       tf,
       spec,
-      seedData,
-      order,
+      seedData.frozen,
       modules,
       router,
-      memory,
+      finalMemory,
       ctx.memoryRecords,
       firstRecord,
     );
@@ -552,7 +553,7 @@ async function runOrder(
       coords,
       prefix,
       orderHash,
-      memory: memoryRows(seedData, order, memory),
+      memory: finalMemory,
       hooks,
       runUnit,
       emitPhase,
@@ -604,28 +605,24 @@ async function runOrder(
 async function attachMemoryScores(
   tf: Tf,
   spec: ExperimentSpec,
-  seedData: SeedData,
-  order: readonly string[],
+  frozen: FrozenBackbone,
   modules: readonly TaskModule[],
   router: readonly RouterLayer[],
-  memory: readonly { task: number; index: number }[],
+  memory: MemoryBatchSource,
   records: MemoryRecord[],
   first: number,
 ): Promise<void> {
-  if (memory.length === 0) return;
-  const rows = memoryRows(seedData, order, memory);
-  const { scores } = await predictRouted(
-    tf,
-    modules,
-    seedData.frozen,
-    router,
-    'wavg',
-    spec.router.activation,
-    { taskIndex: 0, x: rows.x, dim: rows.dim, labels: rows.unionLabels },
-  );
-  const layers = seedData.frozen.layers;
+  const count = memory.unionLabels.length;
+  if (count === 0) return;
+  const { scores } = await predictRouted(tf, modules, frozen, router, 'wavg', spec.router.activation, {
+    taskIndex: 0,
+    x: memory.x,
+    dim: memory.dim,
+    labels: memory.unionLabels,
+  });
+  const layers = frozen.layers;
   const adapters = modules.length;
-  for (let e = 0; e < memory.length; e++) {
+  for (let e = 0; e < count; e++) {
     const record = records[first + e];
     if (record === undefined) continue;
     const perLayer = Array.from({ length: layers }, (_, l) =>

@@ -14,6 +14,8 @@ export interface MemoryBatchSource {
   readonly dim: number;
   /** Label index in the union of all classes (heads concatenated in stream order). */
   readonly unionLabels: Int32Array;
+  /** The task (its position in the stream order, i.e. its adapter) of each memory example. */
+  readonly tasks: Int32Array;
 }
 
 /** Optimiser steps per epoch and the number of epochs actually run (raised to reach `minSteps`). */
@@ -43,8 +45,6 @@ export async function trainRouter(
   const noisy = spec.activation === 'gumbel-sigmoid';
   // One adapter has nothing to choose between (and a one-class target has no second class).
   const supervised = spec.taskSupervision > 0 && modules.length > 1;
-  // The task of each memory row, from its label's place in the union of classes.
-  const taskOf = supervised ? memoryTasks(memory.unionLabels, modules) : new Int32Array();
   await trainClassifier(
     tf,
     {
@@ -69,7 +69,7 @@ export async function trainRouter(
           ? [
               tf.oneHot(
                 tf.tensor1d(
-                  Int32Array.from(indices, (i) => taskOf[i] ?? 0),
+                  Int32Array.from(indices, (i) => memory.tasks[i] ?? 0),
                   'int32',
                 ),
                 adapters,
@@ -109,17 +109,6 @@ export async function trainRouter(
     },
     hooks,
   );
-}
-
-/** The task index of every memory row (heads in stream order, their classes concatenated). */
-function memoryTasks(unionLabels: Int32Array, modules: readonly TaskModule[]): Int32Array {
-  const ends: number[] = [];
-  let total = 0;
-  for (const m of modules) ends.push((total += m.classes.length));
-  return Int32Array.from(unionLabels, (label) => {
-    const t = ends.findIndex((end) => label < end);
-    return t < 0 ? modules.length - 1 : t;
-  });
 }
 
 /** Difference of two Gumbel(0,1) draws, i.e. Logistic(0,1): log(u) - log(1-u). */
