@@ -10,25 +10,51 @@ const events = readFileSync(join(fixture, 'events.jsonl'), 'utf8');
 const total = records.split('\n').filter((l) => l.trim() !== '').length;
 
 describe('Memory panel in Chromium', () => {
-  it('lists the memory, filters by task and searches the text', async () => {
-    const h = new PanelHarness();
-    try {
-      await h.open('memory');
-      await h.send({ type: 'memory', payload: { runDir: '/runs/recorded', records, events } });
-      await h.page.locator('.count').waitFor();
-      assert.equal((await h.page.locator('.count').textContent())?.trim(), `${total} shown`);
-      assert.equal(await h.page.locator('.task').count(), 2, 'a class-distribution bar per task');
-      assert.match((await h.page.locator('.task-name').first().textContent()) ?? '', /of budget \d+/);
-      await h.page.getByLabel('All tasks').selectOption('spam');
-      const spam = Number((await h.page.locator('.count').textContent())?.split(' ')[0]);
-      assert.ok(spam > 0 && spam < total);
-      await h.page.getByLabel('Search memory text').fill('zzzz-not-there');
-      await h.page.locator('.count', { hasText: '0 shown' }).waitFor();
-      await h.screenshot('memory-light');
-    } finally {
-      await h.close();
-    }
-  });
+  for (const theme of ['light', 'dark', 'high-contrast'] as const) {
+    it(`lists the memory, filters by task and label and searches the text (${theme})`, async () => {
+      const h = new PanelHarness();
+      try {
+        await h.open('memory', theme);
+        await h.send({ type: 'memory', payload: { runDir: '/runs/recorded', records, events } });
+        await h.page.locator('.count').waitFor();
+        assert.equal((await h.page.locator('.count').textContent())?.trim(), `${total} shown`);
+        assert.equal(await h.page.locator('.task').count(), 2, 'a class-distribution bar per task');
+        assert.match((await h.page.locator('.task-name').first().textContent()) ?? '', /of budget \d+/);
+        await h.page.getByRole('combobox', { name: 'All tasks' }).click();
+        await h.page.getByRole('option', { name: 'spam', exact: true }).click();
+        await h.page.locator('.count', { hasNotText: `${total} shown` }).waitFor();
+        const spam = Number((await h.page.locator('.count').textContent())?.split(' ')[0]);
+        const spamRecords = records.split('\n').filter((l) => l.includes('"task":"spam"')).length;
+        assert.equal(spam, spamRecords, 'the task filter keeps exactly that task');
+        // The label list now holds only spam's labels; choose one by keyboard.
+        const labels = h.page.getByRole('combobox', { name: 'All labels' });
+        await labels.focus();
+        await h.page.keyboard.press('Enter');
+        const labelOptions = await h.page.getByRole('option').allTextContents();
+        assert.deepEqual(
+          labelOptions.map((o) => o.trim()),
+          ['All labels', 'ham', 'spam'],
+          'labels of the chosen task only',
+        );
+        await h.page.keyboard.press('ArrowDown');
+        await h.page.keyboard.press('Enter');
+        await h.page.locator('.count', { hasNotText: `${spam} shown` }).waitFor();
+        const ham = Number((await h.page.locator('.count').textContent())?.split(' ')[0]);
+        assert.ok(ham > 0 && ham < spam, `${ham} ham of ${spam} spam-task examples`);
+        await h.screenshot(`memory-${theme}`);
+        await h.page.getByLabel('Search memory text').fill('zzzz-not-there');
+        await h.page.locator('.count', { hasText: '0 shown' }).waitFor();
+        // A page expression as a string (this file has no DOM types): the focused element inside the
+        // focused field's shadow root.
+        const focused = await h.page.evaluate(
+          "document.activeElement?.shadowRoot?.activeElement?.getAttribute('aria-label') ?? ''",
+        );
+        assert.equal(focused, 'Search memory text', 'the search field keeps focus while the table follows');
+      } finally {
+        await h.close();
+      }
+    });
+  }
 
   it('stays responsive with 20,000 rows: it renders only the rows in view', async () => {
     const h = new PanelHarness();

@@ -21,7 +21,8 @@ describe('Router Composition panel in Chromium', () => {
         await scores.waitFor();
         const cell = (await scores.locator('tbody tr').first().locator('td').first().textContent())?.trim();
         assert.equal(cell, (first.meanScores[0]?.[0]?.[0] ?? NaN).toFixed(2));
-        await h.page.getByLabel('Layer', { exact: true }).selectOption('1');
+        await h.page.getByRole('combobox', { name: 'Layer', exact: true }).click();
+        await h.page.getByRole('option', { name: 'layer 2', exact: true }).click();
         await h.page.getByRole('table', { name: /Routing confusion, layer 2/ }).waitFor();
         const trace = h.page.getByRole('table', { name: /Scores per layer/ });
         assert.equal(await trace.locator('tbody tr').count(), first.layers);

@@ -1,6 +1,8 @@
 import type { MemoryUpdatedEvent, RunEvent } from '../../src/protocol/events';
 import type { MemoryRecord } from '../../src/protocol/runFolder';
 import type { HostToWebviewMessage } from '../../src/protocol/webview';
+import type { Choice } from '../shared/controls';
+import { searchField, select } from '../shared/controls';
 import { el, Host, useStyles } from '../shared/host';
 import css from './memory.css';
 
@@ -137,39 +139,60 @@ function routingDetail(records: readonly MemoryRecord[], r: MemoryRecord): Node[
   return [heading, table];
 }
 
-function render(records: readonly MemoryRecord[], events: readonly RunEvent[], filters: Filters): void {
+/** The memory of a run: filters and totals stay put while the table below follows the filters. */
+function show(records: readonly MemoryRecord[], events: readonly RunEvent[]): void {
   const updates = events.filter((e): e is MemoryUpdatedEvent => e.type === 'memory-updated');
   const tasks = [...new Set(records.map((r) => r.task))];
-  const labels = [
-    ...new Set(records.filter((r) => filters.task === '' || r.task === filters.task).map((r) => r.label)),
-  ].sort();
-  const query = filters.query.toLowerCase();
-  const shown = records.filter(
-    (r) =>
-      (filters.task === '' || r.task === filters.task) &&
-      (filters.label === '' || r.label === filters.label) &&
-      (query === '' || r.text.toLowerCase().includes(query)),
+  let filters: Filters = { task: '', label: '', query: '' };
+  const count = el('span', { class: 'count', 'aria-live': 'polite' });
+  const tableSlot = el('div', { class: 'table-slot' });
+  const detail = el(
+    'section',
+    { class: 'detail', 'aria-live': 'polite' },
+    el('p', { class: 'meta' }, 'Select an example (click or Enter) to see how the router scores it.'),
   );
-  const select = (name: keyof Filters, values: readonly string[], all: string): HTMLSelectElement => {
-    const s = el(
-      'select',
-      { 'aria-label': all },
-      el('option', { value: '' }, all),
-      ...values.map((v) => el('option', { value: v }, v)),
+  const redraw = (): void => {
+    const query = filters.query.toLowerCase();
+    const shown = records.filter(
+      (r) =>
+        (filters.task === '' || r.task === filters.task) &&
+        (filters.label === '' || r.label === filters.label) &&
+        (query === '' || r.text.toLowerCase().includes(query)),
     );
-    s.value = filters[name];
-    s.addEventListener('change', () =>
-      render(records, events, { ...filters, [name]: s.value, ...(name === 'task' ? { label: '' } : {}) }),
+    count.textContent = `${shown.length} shown`;
+    tableSlot.replaceChildren(
+      virtualTable(shown, (r) => detail.replaceChildren(...routingDetail(records, r))),
     );
-    return s;
   };
-  const search = el('input', {
-    type: 'search',
-    placeholder: 'Search text',
-    'aria-label': 'Search memory text',
+  const labelChoices = (): Choice[] => [
+    { value: '', label: 'All labels' },
+    ...[...new Set(records.filter((r) => filters.task === '' || r.task === filters.task).map((r) => r.label))]
+      .sort()
+      .map((v) => ({ value: v, label: v })),
+  ];
+  const labelSelect = (): HTMLElement =>
+    select('All labels', labelChoices(), filters.label, (label) => {
+      filters = { ...filters, label };
+      redraw();
+    });
+  let labels = labelSelect();
+  const taskSelect = select(
+    'All tasks',
+    [{ value: '', label: 'All tasks' }, ...tasks.map((t) => ({ value: t, label: t }))],
+    '',
+    (task) => {
+      // A label list narrowed to the chosen task; the label filter starts over.
+      filters = { ...filters, task, label: '' };
+      const next = labelSelect();
+      labels.replaceWith(next);
+      labels = next;
+      redraw();
+    },
+  );
+  const search = searchField('Search memory text', 'Search text', (query) => {
+    filters = { ...filters, query };
+    redraw();
   });
-  search.value = filters.query;
-  search.addEventListener('input', () => render(records, events, { ...filters, query: search.value }));
   const budgetOf = (task: string): string => {
     const u = updates.filter((e) => e.task === task);
     const last = u[u.length - 1];
@@ -204,32 +227,19 @@ function render(records: readonly MemoryRecord[], events: readonly RunEvent[], f
       );
     }),
   );
-  const focused = document.activeElement === search;
-  const detail = el(
-    'section',
-    { class: 'detail', 'aria-live': 'polite' },
-    el('p', { class: 'meta' }, 'Select an example (click or Enter) to see how the router scores it.'),
-  );
   app.replaceChildren(
     el('h2', {}, `Replay memory · ${records.length} examples`),
-    el(
-      'div',
-      { class: 'filters' },
-      select('task', tasks, 'All tasks'),
-      select('label', labels, 'All labels'),
-      search,
-      el('span', { class: 'count', 'aria-live': 'polite' }, `${shown.length} shown`),
-    ),
+    el('div', { class: 'filters' }, taskSelect, labels, search, count),
     distribution,
     el(
       'div',
       { class: 'header', role: 'row' },
       ...['seed/order', 'task', 'label', 'text'].map((h) => el('span', { role: 'columnheader' }, h)),
     ),
-    virtualTable(shown, (r) => detail.replaceChildren(...routingDetail(records, r))),
+    tableSlot,
     detail,
   );
-  if (focused) search.focus();
+  redraw();
 }
 
 host.onMessage((message: HostToWebviewMessage) => {
@@ -248,7 +258,7 @@ host.onMessage((message: HostToWebviewMessage) => {
       return;
     }
     host.state = { runDir: message.payload.runDir };
-    render(records, lines<RunEvent>(message.payload.events), { task: '', label: '', query: '' });
+    show(records, lines<RunEvent>(message.payload.events));
   }
 });
 host.post('ready', { panel: 'memory' });

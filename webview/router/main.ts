@@ -1,6 +1,7 @@
 import type { RoutingFile, RoutingTable } from '../../src/protocol/runFolder';
 import type { HostToWebviewMessage } from '../../src/protocol/webview';
 import { exportButtons, heatmapSvg } from '../shared/chartExport';
+import { select } from '../shared/controls';
 import { el, Host, useStyles } from '../shared/host';
 import css from './router.css';
 
@@ -54,47 +55,14 @@ function heatmap(
   return el('div', { class: 'chart-block' }, buttons, table);
 }
 
-function render(file: RoutingFile, selected: number, layer: number, example: number): void {
-  const table: RoutingTable | undefined = file.tables[selected];
-  if (table === undefined) return;
-  const choose = el(
-    'select',
-    { 'aria-label': 'Method, seed and order' },
-    ...file.tables.map((t, i) =>
-      el(
-        'option',
-        { value: String(i) },
-        `${t.method} · seed ${t.seed} · ${t.order}${t.memory !== undefined ? ` · memory ${t.memory}` : ''}`,
-      ),
-    ),
-  );
-  choose.value = String(selected);
-  choose.addEventListener('change', () => render(file, Number(choose.value), 0, 0));
-  const layerSelect = el(
-    'select',
-    { 'aria-label': 'Layer' },
-    ...Array.from({ length: table.layers }, (_, l) => el('option', { value: String(l) }, `layer ${l + 1}`)),
-  );
-  layerSelect.value = String(layer);
-  layerSelect.addEventListener('change', () => render(file, selected, Number(layerSelect.value), example));
+/** One layer of a table: the summary line and its two heatmaps. */
+function layerView(table: RoutingTable, layer: number): Node[] {
   const scores = table.meanScores[layer] ?? [];
   const confusion = table.confusion[layer] ?? [];
   const rowTotals = confusion.map((row) => row.reduce((a, b) => a + b, 0) || 1);
   const correct = confusion.reduce((sum, row, i) => sum + (row[i] ?? 0), 0);
   const all = rowTotals.reduce((a, b) => a + b, 0);
-  const exampleSelect = el(
-    'select',
-    { 'aria-label': 'Example to trace' },
-    ...table.examples.map((e, i) =>
-      el('option', { value: String(i) }, `${e.task} · ${e.label} · ${e.text.slice(0, 40)}`),
-    ),
-  );
-  exampleSelect.value = String(example);
-  exampleSelect.addEventListener('change', () => render(file, selected, layer, Number(exampleSelect.value)));
-  const traced = table.examples[example];
-  app.replaceChildren(
-    el('h2', {}, 'Router composition'),
-    el('div', { class: 'controls' }, choose, layerSelect),
+  return [
     el(
       'p',
       { class: 'meta' },
@@ -116,29 +84,85 @@ function render(file: RoutingFile, selected: number, layer: number, example: num
       (v) => `${(100 * v).toFixed(0)}%`,
       1,
     ),
-    el('h3', {}, 'Per-example trace'),
-    exampleSelect,
-    traced !== undefined
-      ? el(
-          'div',
-          { class: 'trace' },
-          el(
-            'p',
-            {},
-            `“${traced.text}” — ${traced.task}/${traced.label}; predicted ${traced.predictedCil} (CIL), ${traced.predictedTil} (TIL)`,
-          ),
-          heatmap(
-            'Scores per layer (rows: layer, columns: adapter)',
-            traced.scores.map((_, l) => `layer ${l + 1}`),
-            table.adapters,
-            traced.scores,
-            (v) => v.toFixed(2),
-            1,
-            'layer \\ adapter',
-          ),
-        )
-      : el('p', {}, 'No traced examples in this table.'),
+  ];
+}
+
+/** One traced example: its text, predictions and scores per layer. */
+function traceView(table: RoutingTable, example: number): Node {
+  const traced = table.examples[example];
+  if (traced === undefined) return el('p', {}, 'No traced examples in this table.');
+  return el(
+    'div',
+    { class: 'trace' },
+    el(
+      'p',
+      {},
+      `“${traced.text}” — ${traced.task}/${traced.label}; predicted ${traced.predictedCil} (CIL), ${traced.predictedTil} (TIL)`,
+    ),
+    heatmap(
+      'Scores per layer (rows: layer, columns: adapter)',
+      traced.scores.map((_, l) => `layer ${l + 1}`),
+      table.adapters,
+      traced.scores,
+      (v) => v.toFixed(2),
+      1,
+      'layer \\ adapter',
+    ),
   );
+}
+
+/**
+ * The routing of a run. The drop-downs stay in place (and keep focus) while the parts they choose
+ * are redrawn: a new table redraws everything below it, a layer its heatmaps, an example its trace.
+ */
+function show(file: RoutingFile): void {
+  const layerSlot = el('div', { class: 'layer' });
+  const traceSlot = el('div', { class: 'trace-slot' });
+  const layerControl = el('span', {});
+  const exampleControl = el('div', {});
+  const showTable = (selected: number): void => {
+    const table = file.tables[selected];
+    if (table === undefined) return;
+    layerControl.replaceChildren(
+      select(
+        'Layer',
+        Array.from({ length: table.layers }, (_, l) => ({ value: String(l), label: `layer ${l + 1}` })),
+        '0',
+        (v) => layerSlot.replaceChildren(...layerView(table, Number(v))),
+      ),
+    );
+    exampleControl.replaceChildren(
+      select(
+        'Example to trace',
+        table.examples.map((e, i) => ({
+          value: String(i),
+          label: `${e.task} · ${e.label} · ${e.text.slice(0, 40)}`,
+        })),
+        '0',
+        (v) => traceSlot.replaceChildren(traceView(table, Number(v))),
+      ),
+    );
+    layerSlot.replaceChildren(...layerView(table, 0));
+    traceSlot.replaceChildren(traceView(table, 0));
+  };
+  const choose = select(
+    'Method, seed and order',
+    file.tables.map((t, i) => ({
+      value: String(i),
+      label: `${t.method} · seed ${t.seed} · ${t.order}${t.memory !== undefined ? ` · memory ${t.memory}` : ''}`,
+    })),
+    '0',
+    (v) => showTable(Number(v)),
+  );
+  app.replaceChildren(
+    el('h2', {}, 'Router composition'),
+    el('div', { class: 'controls' }, choose, layerControl),
+    layerSlot,
+    el('h3', {}, 'Per-example trace'),
+    exampleControl,
+    traceSlot,
+  );
+  showTable(0);
 }
 
 host.onMessage((message: HostToWebviewMessage) => {
@@ -160,7 +184,7 @@ host.onMessage((message: HostToWebviewMessage) => {
       return;
     }
     host.state = { runDir: message.payload.runDir };
-    render(file, 0, 0, 0);
+    show(file);
   }
 });
 host.post('ready', { panel: 'router' });

@@ -2,7 +2,12 @@
 // deprecated webview-ui-toolkit): themed by VS Code's CSS variables, keyboard-accessible, role=button.
 // Only the components used are imported, so each panel bundle stays small.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { VscodeButton } from '@vscode-elements/elements/dist/vscode-button/vscode-button.js';
+import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
+import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 import { el } from './host';
 
 export interface ButtonOptions {
@@ -29,4 +34,45 @@ export function button(label: string, onClick: () => void, options: ButtonOption
 export function setDisabled(b: VscodeButton, disabled: boolean): void {
   b.disabled = disabled;
   b.setAttribute('aria-disabled', String(disabled));
+}
+
+export interface Choice {
+  readonly value: string;
+  readonly label: string;
+}
+
+/**
+ * A drop-down (combobox role, named `label` for assistive technology) that calls `onChange` with the
+ * chosen value. The initial choice is marked on its option, so it holds before the element renders.
+ */
+export function select(
+  label: string,
+  choices: readonly Choice[],
+  value: string,
+  onChange: (value: string) => void,
+): VscodeSingleSelect {
+  const s = el(
+    'vscode-single-select',
+    {},
+    ...choices.map((c) => {
+      const option = el('vscode-option', { value: c.value }, c.label);
+      if (c.value === value) option.setAttribute('selected', '');
+      return option;
+    }),
+  );
+  s.label = label;
+  s.addEventListener('change', () => onChange(s.value));
+  return s;
+}
+
+/** A search field (its inner input named `label`) that calls `onInput` with the text on every edit. */
+export function searchField(
+  label: string,
+  placeholder: string,
+  onInput: (text: string) => void,
+): VscodeTextfield {
+  const f = el('vscode-textfield', { type: 'search', placeholder });
+  f.label = label;
+  f.addEventListener('input', () => onInput(f.value));
+  return f;
 }
