@@ -2,7 +2,7 @@
 // orders main and reversed), from the paper's recipe to the current defaults, one ingredient at a
 // time. The defaults themselves were chosen on validation data (bench/select-defaults.mts); this
 // only reports what each bought, once.
-// Usage: node --import tsx bench/ablation.mts
+// Usage: node --import tsx bench/ablation.mts [first step, 1-based; default 1]
 import { join } from 'node:path';
 import { loadStreamFile } from '../src/language/index.ts';
 import { mean, std } from '../src/engine/index.ts';
@@ -19,7 +19,7 @@ const router =
   (change: Partial<ExperimentSpec['router']>) =>
   (s: ExperimentSpec): ExperimentSpec => ({ ...s, router: { ...s.router, ...change } });
 const paper = (s: ExperimentSpec): ExperimentSpec =>
-  router({ tuneHeads: false, minSteps: 0, taskSupervision: 0 })({
+  router({ tuneHeads: false, minSteps: 0, taskSupervision: 0, tilHeads: 'tuned', tilRouting: 'routed' })({
     ...s,
     memory: { ...s.memory, strategy: 'random' },
   });
@@ -38,16 +38,25 @@ const steps: Step[] = [
     }),
   ],
   [
-    '+ task supervision of the routers (`task_supervision = 1`): the defaults',
+    '+ task supervision of the routers (`task_supervision = 1`)',
     (s) => ({
       ...router({ tuneHeads: true, minSteps: 250, taskSupervision: 1 })(paper(s)),
       memory: { ...s.memory, strategy: 'balanced' },
     }),
   ],
+  [
+    '+ TIL predicts with the heads as trained in isolation (`til_heads = isolated`)',
+    (s) => ({
+      ...router({ tuneHeads: true, minSteps: 250, taskSupervision: 1, tilHeads: 'isolated' })(paper(s)),
+      memory: { ...s.memory, strategy: 'balanced' },
+    }),
+  ],
+  ['+ TIL composes the known task’s own adapter (`til_routing = task`): the defaults', (s) => s],
 ];
+const first = Number(process.argv[2] ?? '1');
 console.log('| recipe | CIL % | TIL % | seconds per run |');
 console.log('|---|---:|---:|---:|');
-for (const [name, variant] of steps) {
+for (const [name, variant] of steps.slice(first - 1)) {
   const started = performance.now();
   const metrics = await runHeadless(variant(base), 'test');
   const runs = base.seeds.length * base.orders.length;

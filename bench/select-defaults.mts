@@ -38,6 +38,17 @@ const options: Record<string, Record<string, Variant>> = {
     'task_supervision = 1': router({ taskSupervision: 1 }),
     'task_supervision = 1, min_steps = 250': router({ taskSupervision: 1, minSteps: 250 }),
   },
+  // Which heads TIL predicts with once the heads are tuned on the memory for CIL.
+  'til-heads': {
+    'til_heads = tuned': router({ tilHeads: 'tuned' }),
+    'til_heads = isolated': router({ tilHeads: 'isolated' }),
+  },
+  // Which adapters TIL composes, knowing the task (with the isolated heads chosen above).
+  'til-routing': {
+    'til_routing = routed': router({ tilRouting: 'routed' }),
+    'til_routing = task_plus_routed': router({ tilRouting: 'task_plus_routed' }),
+    'til_routing = task': router({ tilRouting: 'task' }),
+  },
   // Everything that helped, together.
   all: {
     'balanced, min_steps = 250, task_supervision = 1': (s) =>
@@ -71,15 +82,17 @@ if (variants === undefined)
 for (const [name, variant] of Object.entries(variants)) {
   const cil: number[] = [];
   const til: number[] = [];
+  const oracle: number[] = [];
   const started = performance.now();
   for (const seed of seeds) {
     const metrics = await runHeadless(variant({ ...spec, seeds: [seed] }), 'validation');
-    const row = (setting: string) =>
-      metrics.rows.find((r) => r.method === 'l2r-wavg' && r.setting === setting)?.accuracy ?? NaN;
+    const row = (setting: string, method = 'l2r-wavg') =>
+      metrics.rows.find((r) => r.method === method && r.setting === setting)?.accuracy ?? NaN;
     cil.push(row('cil'));
     til.push(row('til'));
+    oracle.push(row('til', 'oracle'));
   }
   console.log(
-    `${name.padEnd(22)} validation CIL ${mean(cil).toFixed(1)} ± ${std(cil).toFixed(1)}   TIL ${mean(til).toFixed(1)} ± ${std(til).toFixed(1)}   (seeds ${seeds.join(',')}, ${((performance.now() - started) / 1000 / seeds.length).toFixed(1)} s per run)`,
+    `${name.padEnd(32)} validation CIL ${mean(cil).toFixed(1)} ± ${std(cil).toFixed(1)}   TIL ${mean(til).toFixed(1)} ± ${std(til).toFixed(1)}   oracle TIL ${mean(oracle).toFixed(1)}   (seeds ${seeds.join(',')}, ${((performance.now() - started) / 1000 / seeds.length).toFixed(1)} s per run)`,
   );
 }

@@ -226,6 +226,18 @@ export const schema: Record<Context, Record<string, KeySpec>> = {
       doc: 'Also tune the task heads on the memory while the routers train: calibrates the heads’ logits against each other for class-incremental prediction (on the demo’s validation splits: +23 CIL points, TIL unchanged; see docs/ENGINE.md).',
       example: 'tune_heads = false',
     },
+    til_heads: {
+      type: { kind: 'enum', values: ['isolated', 'tuned'] },
+      default: 'isolated',
+      doc: 'Which heads task-incremental (TIL) prediction uses when `tune_heads` is on: `isolated` (default, chosen on validation data): each task’s head as trained in isolation on all its data, since the task is known; `tuned`: the heads as tuned on the memory for CIL. No effect when `tune_heads = false`.',
+      example: 'til_heads = tuned',
+    },
+    til_routing: {
+      type: { kind: 'enum', values: ['routed', 'task_plus_routed', 'task'] },
+      default: 'task',
+      doc: 'Which adapters task-incremental (TIL) prediction composes, since it knows each example’s task: `task` (default, chosen on validation data: the task’s own adapter alone, the oracle’s path), `task_plus_routed` (the task’s own adapter fully on, the router adds the others), `routed` (as CIL: the router alone, the paper).',
+      example: 'til_routing = task_plus_routed',
+    },
   },
   task: {
     data: {
@@ -301,6 +313,7 @@ export const presets: Record<
       min_steps: '0',
       tune_heads: 'false',
       task_supervision: '0',
+      til_routing: 'routed',
       activation: 'gumbel_sigmoid',
     },
   },

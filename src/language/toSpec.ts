@@ -10,6 +10,8 @@ import type {
   RouterActivation,
   Setting,
   TaskSpec,
+  TilHeads,
+  TilRouting,
 } from '../protocol/spec';
 import { SPEC_VERSION } from '../protocol/spec';
 import type { BlockNode, Document, PropertyNode, ScalarValue, StreamNode, TaskNode, Value } from './ast';
@@ -196,6 +198,8 @@ export function toExperimentSpec(doc: Document, stream: StreamNode, sourceFile: 
         'after-stream' | 'after-each-task',
       tuneHeads: router.bool('tune_heads'),
       taskSupervision: router.number('task_supervision'),
+      tilHeads: (router.text('til_heads') ?? 'isolated') as TilHeads,
+      tilRouting: (router.text('til_routing') ?? 'task') as TilRouting,
     },
     compose: top.list('compose').map((v) => v.text as Composition),
     settings: top.list('settings').map((v) => v.text as Setting),

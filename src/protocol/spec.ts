@@ -103,6 +103,16 @@ export interface MemorySpec {
   readonly sweep?: readonly number[];
 }
 
+/** Which heads TIL predicts with; see RouterSpec.tilHeads. */
+export type TilHeads = 'isolated' | 'tuned';
+
+/**
+ * Which adapters TIL composes, knowing the example's task: `routed` (as CIL: the router alone, the
+ * paper), `task_plus_routed` (the task's own adapter fully on, the router adds the others), `task`
+ * (the task's own adapter alone, i.e. the oracle's path).
+ */
+export type TilRouting = 'routed' | 'task_plus_routed' | 'task';
+
 export interface RouterSpec {
   readonly activation: RouterActivation;
   /** Gumbel-sigmoid / softmax temperature during training; > 0. */
@@ -123,6 +133,13 @@ export interface RouterSpec {
    * adapter 1 and the others 0 (the memory knows each example's task); 0 = off, as in the paper.
    */
   readonly taskSupervision: number;
+  /**
+   * Which heads TIL predicts with when `tuneHeads` is on: each task's head as trained in isolation
+   * (`isolated`) or as tuned on the memory (`tuned`). No effect without `tuneHeads`.
+   */
+  readonly tilHeads: TilHeads;
+  /** Which adapters TIL composes; see TilRouting. */
+  readonly tilRouting: TilRouting;
 }
 
 export interface ExperimentSpec {

@@ -195,6 +195,25 @@ describe('baselines where their behaviour is known', () => {
   });
 });
 
+describe('TIL knows the task', () => {
+  it("with the task's own adapter and isolated head, L2R's TIL is the oracle's; the heads TIL uses leave CIL alone", async () => {
+    const base = tinySpec();
+    const til = (m: MetricsFile, method: string): number | undefined =>
+      m.rows.find((r) => r.method === method && r.setting === 'til')?.accuracy;
+    const cil = (m: MetricsFile): number | undefined =>
+      m.rows.find((r) => r.method === 'l2r-wavg' && r.setting === 'cil')?.accuracy;
+    const own = await metricsOf(
+      tinySpec({ router: { ...base.router, tuneHeads: true, tilHeads: 'isolated', tilRouting: 'task' } }),
+    );
+    assert.equal(til(own, 'l2r-wavg'), til(own, 'oracle'));
+    assert.equal(til(own, 'l2r-merge'), til(own, 'oracle'));
+    const tuned = await metricsOf(
+      tinySpec({ router: { ...base.router, tuneHeads: true, tilHeads: 'tuned', tilRouting: 'routed' } }),
+    );
+    assert.equal(cil(tuned), cil(own), 'the same router and tuned heads predict CIL');
+  });
+});
+
 describe('routers retrained after every task', () => {
   it('fill an accuracy matrix for L2R, with forgetting and BWT in its rows', async () => {
     const base = tinySpec();

@@ -43,6 +43,8 @@ export function tinySpec(overrides: Partial<ExperimentSpec> = {}): ExperimentSpe
       batchSize: 16,
       schedule: 'after-stream',
       tuneHeads: true,
+      tilHeads: 'isolated',
+      tilRouting: 'routed',
     },
     compose: ['wavg', 'merge'],
     settings: ['cil', 'til'],

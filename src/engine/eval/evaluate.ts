@@ -1,4 +1,4 @@
-import type { RouterActivation } from '../../protocol/spec';
+import type { RouterActivation, TilRouting } from '../../protocol/spec';
 import type { Composition } from '../model/forward';
 import {
   forwardFrozen,
@@ -8,7 +8,7 @@ import {
   routerScorer,
   unionLogits,
 } from '../model/forward';
-import type { Scorer } from '../model/forward';
+import type { Head, Scorer } from '../model/forward';
 import type { FrozenBackbone } from '../model/backbone';
 import type { RouterLayer, TaskModule } from '../model/params';
 import type { Tensor2D, Tf } from '../tf';
@@ -51,7 +51,10 @@ async function batched(
   }
 }
 
-/** Routed composition: CIL over all heads, TIL within the example's own head, and the routing scores. */
+/**
+ * Routed composition: CIL over all heads, TIL within the example's own head (or within `tilHeads`,
+ * one per module, when given), and the routing scores.
+ */
 export async function predictRouted(
   tf: Tf,
   modules: readonly TaskModule[],
@@ -60,6 +63,7 @@ export async function predictRouted(
   composition: Composition,
   activation: RouterActivation,
   set: EvalSet,
+  til?: TilOptions,
 ): Promise<RoutedPredictions> {
   return predictComposed(
     tf,
@@ -68,13 +72,28 @@ export async function predictRouted(
     () => routerScorer(tf, router, { activation, temperature: 1, training: false }),
     composition,
     set,
+    { til },
   );
 }
 
-/**
- * Any composition: `scorerFor(start, count)` gives the scorer of a batch of the set's examples.
- * With `cilTask`, CIL predicts within that task's head only (methods that first pick a task).
- */
+/** How TIL predicts, given that it knows each example's task. */
+export interface TilOptions {
+  /**
+   * Heads for the TIL prediction, one per module (e.g. the heads as trained in isolation, when the
+   * modules' own heads were tuned on the memory for CIL). Default: the modules' own heads.
+   */
+  readonly heads?: readonly Head[];
+  /** Which adapters TIL composes (see RouterSpec.tilRouting). Default: `routed`, as CIL. */
+  readonly routing?: TilRouting;
+}
+
+export interface ComposedOptions {
+  /** CIL predicts within this task's head only, per example (methods that first pick a task). */
+  readonly cilTask?: Int32Array;
+  readonly til?: TilOptions;
+}
+
+/** Any composition: `scorerFor(start, count)` gives the scorer of a batch of the set's examples. */
 export async function predictComposed(
   tf: Tf,
   modules: readonly TaskModule[],
@@ -82,47 +101,72 @@ export async function predictComposed(
   scorerFor: (start: number, count: number) => Scorer,
   composition: Composition,
   set: EvalSet,
-  cilTask?: Int32Array,
+  { cilTask, til: tilOptions }: ComposedOptions = {},
 ): Promise<RoutedPredictions> {
   const n = set.labels.length;
   const layers = frozen.layers;
   const adapters = modules.length;
   const offsets = classOffsets(modules);
-  if (modules[set.taskIndex] === undefined) throw new Error(`no module for task ${set.taskIndex}`);
+  const ownModule = modules[set.taskIndex];
+  if (ownModule === undefined) throw new Error(`no module for task ${set.taskIndex}`);
   const cil = new Int32Array(n);
   const til = new Int32Array(n);
   const scores = new Float32Array(n * layers * adapters);
   const total = offsets[offsets.length - 1] ?? 0;
+  const tilHead = tilOptions?.heads?.[set.taskIndex] ?? ownModule;
+  const tilRouting = tilOptions?.routing ?? 'routed';
+  // TIL needs a head or a forward pass of its own unless it reads the CIL logits within its task's range.
+  const separateTil = tilOptions?.heads !== undefined || tilRouting !== 'routed';
   let batchStart = 0;
   await batched(
     tf,
     set,
     (rows, count) => {
-      const { h, scores: s } = forwardScored(
-        tf,
-        frozen.input(tf, rows, count),
-        frozen,
-        modules,
-        scorerFor(batchStart, count),
-        composition,
-      );
-      return [unionLogits(tf, h, modules), tf.stack(s, 1) as Tensor2D];
+      const input = frozen.input(tf, rows, count);
+      const scorer = scorerFor(batchStart, count);
+      const { h, scores: s } = forwardScored(tf, input, frozen, modules, scorer, composition);
+      const outputs = [unionLogits(tf, h, modules), tf.stack(s, 1) as Tensor2D];
+      if (!separateTil) return outputs;
+      const tilH =
+        tilRouting === 'task'
+          ? forwardSingle(tf, input, frozen, ownModule)
+          : tilRouting === 'task_plus_routed'
+            ? forwardScored(
+                tf,
+                input,
+                frozen,
+                modules,
+                withTask(tf, scorer, set.taskIndex, adapters),
+                composition,
+              ).h
+            : h;
+      return [...outputs, headLogits(tf, tilH, tilHead)];
     },
-    (start, count, [logits, s]) => {
+    (start, count, [logits, s, tilLogits]) => {
       const from = offsets[set.taskIndex] ?? 0;
       const to = offsets[set.taskIndex + 1] ?? total;
+      const own = to - from;
       for (let i = 0; i < count; i++) {
         const picked = cilTask?.[start + i];
         const cilFrom = picked !== undefined ? (offsets[picked] ?? 0) : 0;
         const cilTo = picked !== undefined ? (offsets[picked + 1] ?? total) : total;
         cil[start + i] = argmaxRange(logits ?? new Float32Array(), i * total, cilFrom, cilTo);
-        til[start + i] = argmaxRange(logits ?? new Float32Array(), i * total, from, to) - from;
+        til[start + i] =
+          tilLogits === undefined
+            ? argmaxRange(logits ?? new Float32Array(), i * total, from, to) - from
+            : argmaxRange(tilLogits, i * own, 0, own);
       }
       scores.set(s ?? new Float32Array(), start * layers * adapters);
       batchStart = start + count;
     },
   );
   return { cil, til, scores };
+}
+
+/** The scorer with the known task's own adapter always fully on: the router adds the others. */
+function withTask(tf: Tf, scorer: Scorer, task: number, adapters: number): Scorer {
+  const own = Float32Array.from({ length: adapters }, (_, a) => (a === task ? 1 : 0));
+  return (pooled, l) => tf.maximum(scorer(pooled, l), tf.tensor2d(own, [1, adapters]));
 }
 
 /** The frozen representation (no adapters) of every example of a set, [n, dim]. */

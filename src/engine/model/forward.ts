@@ -37,7 +37,13 @@ export function forwardSingle(tf: Tf, input: LayerState, backbone: FrozenBackbon
   return backbone.pool(tf, state);
 }
 
-export function headLogits(tf: Tf, h: Tensor2D, m: TaskModule): Tensor2D {
+/** A classification head's weights: a task module's own, or a saved copy of them. */
+export interface Head {
+  readonly headW: Tensor;
+  readonly headB: Tensor;
+}
+
+export function headLogits(tf: Tf, h: Tensor2D, m: Head): Tensor2D {
   return tf.add(linearOps(tf).matMul(h, m.headW), m.headB) as Tensor2D;
 }
 

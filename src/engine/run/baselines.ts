@@ -27,6 +27,7 @@ import { routerSchedule, trainRouter } from '../train/trainRouter';
 import type { MemoryBatchSource } from '../train/trainRouter';
 import { memoryRows, orderOffsets } from './memoryRows';
 import type { PreparedTask } from './prepared';
+import { disposeHeads, tilHeadsFor } from './tilHeads';
 
 /** Cosine temperature of the MoCL- and DAM-like task matching (sharp enough to pick a task when it is clear). */
 export const SIMILARITY_TEMPERATURE = 0.1;
@@ -176,7 +177,7 @@ async function similarityBaselines(
         const picked = nearestTaskMahalanobis(testFeatures[t] ?? new Float32Array(), n, dim, gaussians);
         const oneHot = new Float32Array(n * adapters);
         picked.forEach((p, i) => (oneHot[i * adapters + p] = 1));
-        return predictComposed(tf, modules, frozen, fixed(oneHot), 'wavg', set, picked);
+        return predictComposed(tf, modules, frozen, fixed(oneHot), 'wavg', set, { cilTask: picked });
       }),
     );
     rows.push(...resultRows(where(ctx), 'epi', offsets, sets, predictions));
@@ -260,13 +261,16 @@ async function softmaxRouter(
   const { tf, spec, modules } = ctx;
   const routerSpec = { ...spec.router, activation: 'softmax' as const };
   const router = await fitRouter(ctx, 'softmax-router', 'softmax', ctx.memory, routerSpec, 6);
+  const tilHeads = tilHeadsFor(tf, routerSpec, modules, ctx.isolatedHeads);
   try {
     const rows: ResultRow[] = [];
     for (const composition of spec.compose) {
       const scorer = routerScorer(tf, router, { activation: 'softmax', temperature: 1, training: false });
       const predictions = await Promise.all(
         sets.map((set) =>
-          predictComposed(tf, modules, ctx.frozen, () => scorer, composition as Composition, set),
+          predictComposed(tf, modules, ctx.frozen, () => scorer, composition as Composition, set, {
+            til: { heads: tilHeads, routing: routerSpec.tilRouting },
+          }),
         ),
       );
       rows.push(...resultRows(where(ctx), `softmax-${composition}`, offsets, sets, predictions));
@@ -274,6 +278,7 @@ async function softmaxRouter(
     return rows;
   } finally {
     tf.dispose(routerVariables(router));
+    disposeHeads(tf, tilHeads);
   }
 }
 
@@ -467,6 +472,7 @@ async function memorySweepPoint(
     spec.router,
     13,
   );
+  const tilHeads = tilHeadsFor(tf, spec.router, modules, ctx.isolatedHeads);
   try {
     const scorer = routerScorer(tf, router, {
       activation: spec.router.activation,
@@ -475,7 +481,11 @@ async function memorySweepPoint(
     });
     const composition = (spec.compose[0] ?? 'wavg') as Composition;
     const predictions = await Promise.all(
-      sets.map((set) => predictComposed(tf, modules, ctx.frozen, () => scorer, composition, set)),
+      sets.map((set) =>
+        predictComposed(tf, modules, ctx.frozen, () => scorer, composition, set, {
+          til: { heads: tilHeads, routing: spec.router.tilRouting },
+        }),
+      ),
     );
     return resultRows(
       { ...where(ctx), coords: { ...ctx.coords, memory: label } },
@@ -486,5 +496,6 @@ async function memorySweepPoint(
     );
   } finally {
     tf.dispose(routerVariables(router));
+    disposeHeads(tf, tilHeads);
   }
 }

@@ -8,6 +8,7 @@ import type { FrozenBackbone } from '../model/backbone';
 import type { RouterLayer, TaskModule } from '../model/params';
 import type { Tf } from '../tf';
 import type { PreparedTask } from './prepared';
+import { disposeHeads, tilHeadsFor } from './tilHeads';
 
 /** Examples per task kept in routing.json for per-example traces (bounded: the file stays small). */
 const TRACE_EXAMPLES_PER_TASK = 12;
@@ -21,7 +22,8 @@ interface SeedView {
 
 /**
  * Evaluates the stream learned so far (`order`, one module per task) on every task's test split:
- * each composition in CIL and TIL, and the oracle. With `full`, also builds routing tables.
+ * each composition in CIL and TIL. With `full`, also builds routing tables. `isolatedHeads` are the
+ * heads as trained in isolation (TIL predicts with them when the spec says so, see tilHeadsFor).
  */
 export async function evaluateStream(
   tf: Tf,
@@ -30,6 +32,7 @@ export async function evaluateStream(
   order: readonly string[],
   modules: readonly TaskModule[],
   router: readonly RouterLayer[],
+  isolatedHeads: readonly Float32Array[][],
   coords: RunCoordinates,
   inferenceSpeed: number[],
   full: boolean,
@@ -41,26 +44,34 @@ export async function evaluateStream(
   const tables: RoutingTable[] = [];
   let rowAccuracies = { cil: [] as number[], til: [] as number[] };
   const compositions = full ? spec.compose : spec.compose.slice(0, 1);
-  for (const composition of compositions) {
-    const started = performance.now();
-    const predictions: RoutedPredictions[] = [];
-    for (const set of sets)
-      predictions.push(
-        await predictRouted(tf, modules, seed.frozen, router, composition, spec.router.activation, set),
-      );
-    const examples = sets.reduce((sum, set) => sum + set.labels.length, 0);
-    inferenceSpeed.push(examples / ((performance.now() - started) / 1000));
-    const method = spec.router.activation === 'softmax' ? `softmax-${composition}` : `l2r-${composition}`;
-    if (composition === compositions[0]) {
-      // The first composition's per-task accuracies fill the accuracy matrix row of this point in the stream.
-      const perTask = perTaskAccuracy(order, offsets, sets, predictions);
-      rowAccuracies = {
-        cil: order.map((n) => perTask.cil[n] ?? 0),
-        til: order.map((n) => perTask.til[n] ?? 0),
-      };
+  const tilHeads = tilHeadsFor(tf, spec.router, modules, isolatedHeads);
+  try {
+    for (const composition of compositions) {
+      const started = performance.now();
+      const predictions: RoutedPredictions[] = [];
+      for (const set of sets)
+        predictions.push(
+          await predictRouted(tf, modules, seed.frozen, router, composition, spec.router.activation, set, {
+            heads: tilHeads,
+            routing: spec.router.tilRouting,
+          }),
+        );
+      const examples = sets.reduce((sum, set) => sum + set.labels.length, 0);
+      inferenceSpeed.push(examples / ((performance.now() - started) / 1000));
+      const method = spec.router.activation === 'softmax' ? `softmax-${composition}` : `l2r-${composition}`;
+      if (composition === compositions[0]) {
+        // The first composition's per-task accuracies fill the accuracy matrix row of this point in the stream.
+        const perTask = perTaskAccuracy(order, offsets, sets, predictions);
+        rowAccuracies = {
+          cil: order.map((n) => perTask.cil[n] ?? 0),
+          til: order.map((n) => perTask.til[n] ?? 0),
+        };
+      }
+      rows.push(...resultRows(where, method, offsets, sets, predictions));
+      if (full) tables.push(routingTable(seed, order, modules, predictions, method, coords));
     }
-    rows.push(...resultRows(where, method, offsets, sets, predictions));
-    if (full) tables.push(routingTable(seed, order, modules, predictions, method, coords));
+  } finally {
+    disposeHeads(tf, tilHeads);
   }
   return { rows, tables, rowAccuracies };
 }

@@ -1,0 +1,28 @@
+import type { RouterSpec } from '../../protocol/spec';
+import type { Head } from '../model/forward';
+import type { TaskModule } from '../model/params';
+import type { Tf } from '../tf';
+
+/**
+ * The heads TIL predicts with. Tuning the heads on the memory calibrates them against each other for
+ * CIL, but a task's head trained in isolation on all of that task's data is the better one when the
+ * task is known (TIL). Undefined when the modules' own heads are to be used: the heads were not tuned,
+ * or `til_heads = tuned`. The caller disposes the returned tensors (`disposeHeads`).
+ */
+export function tilHeadsFor(
+  tf: Tf,
+  router: RouterSpec,
+  modules: readonly TaskModule[],
+  isolatedHeads: readonly Float32Array[][],
+): Head[] | undefined {
+  if (!router.tuneHeads || router.tilHeads !== 'isolated') return undefined;
+  return modules.map((m, t) => {
+    const [w, b] = isolatedHeads[t] ?? [];
+    if (w === undefined || b === undefined) throw new Error(`no isolated head saved for task ${m.task}`);
+    return { headW: tf.tensor(w, m.headW.shape), headB: tf.tensor(b, m.headB.shape) };
+  });
+}
+
+export function disposeHeads(tf: Tf, heads: readonly Head[] | undefined): void {
+  if (heads !== undefined) tf.dispose(heads.flatMap((h) => [h.headW, h.headB]));
+}
