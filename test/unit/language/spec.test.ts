@@ -43,6 +43,8 @@ describe('ExperimentSpec', () => {
     assert.deepEqual(spec.memory.size, { kind: 'percent', value: 2 });
     assert.equal(spec.output, '/home/u/exp/.l2r/runs');
     assert.deepEqual(spec.seeds, [1]);
+    assert.equal(spec.router.tilHeads, 'isolated');
+    assert.equal(spec.router.tilRouting, 'task');
   });
 
   it('applies the paper preset, and keys in the file win over it', () => {
@@ -54,6 +56,7 @@ describe('ExperimentSpec', () => {
     assert.equal(spec.router.tuneHeads, false);
     assert.equal(spec.router.taskSupervision, 0);
     assert.equal(spec.router.minSteps, 0);
+    assert.equal(spec.router.tilRouting, 'routed', 'TIL routes as CIL does, as in the paper');
     assert.equal(spec.memory.strategy, 'random');
     assert.equal(spec.router.epochs, 7);
     assert.equal(spec.backbone.type === 'glove100' && spec.backbone.charNgrams, false);
