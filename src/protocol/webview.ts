@@ -10,8 +10,12 @@ export type PanelKind = 'progress' | 'memory' | 'router' | 'results';
 export interface HostToWebview {
   /** The runs to show (one, or several to compare), each with its metrics.json content. */
   results: { readonly runs: readonly { readonly runDir: string; readonly metrics: string }[] };
-  /** A run's event log (events.jsonl lines) and its status; sent again as the log grows. */
-  events: { readonly runDir: string; readonly lines: string; readonly status: string };
+  /**
+   * A run's event log (events.jsonl lines) and its status. `from` is the byte offset of `lines` in
+   * the file: 0 for the whole log (first load, reload), otherwise only the lines appended since the
+   * last message, which the page adds to what it has.
+   */
+  events: { readonly runDir: string; readonly lines: string; readonly status: string; readonly from: number };
   /** The replay memory of a run (memory.jsonl) with its event log (for budgets). */
   memory: { readonly runDir: string; readonly records: string; readonly events: string };
   /** A run's routing.json: routing scores, their summaries per layer, and traced examples. */

@@ -12,7 +12,10 @@ describe('Progress panel in Chromium', () => {
       const h = new PanelHarness();
       try {
         await h.open('progress', theme);
-        await h.send({ type: 'events', payload: { runDir: '/runs/recorded', lines, status: 'completed' } });
+        await h.send({
+          type: 'events',
+          payload: { runDir: '/runs/recorded', lines, status: 'completed', from: 0 },
+        });
         await h.page.locator('.timeline li').first().waitFor();
         assert.deepEqual(await h.page.locator('.timeline li').allTextContents(), ['1. spam', '2. udhr']);
         assert.equal(
@@ -45,21 +48,42 @@ describe('Progress panel in Chromium', () => {
     });
   }
 
-  it('asks the host to resume a stopped run, and updates as the log grows', async () => {
+  it('asks the host to resume a stopped run, and adds the lines appended to the log', async () => {
     const h = new PanelHarness();
     try {
       await h.open('progress');
-      const firstHalf = lines.split('\n').slice(0, 10).join('\n');
-      await h.send({ type: 'events', payload: { runDir: '/runs/r', lines: firstHalf, status: 'cancelled' } });
+      const all = lines.split('\n');
+      const firstHalf = `${all.slice(0, 10).join('\n')}\n`;
+      const rest = all.slice(10).join('\n');
+      await h.send({
+        type: 'events',
+        payload: { runDir: '/runs/r', lines: firstHalf, status: 'cancelled', from: 0 },
+      });
       await h.page.getByRole('button', { name: 'Resume' }).click();
       assert.deepEqual(
         (await h.posted()).find((m) => m.type === 'resumeRun'),
         { type: 'resumeRun', payload: { runDir: '/runs/r' } },
       );
       const before = await h.page.locator('table.epochs tbody tr').count();
-      await h.send({ type: 'events', payload: { runDir: '/runs/r', lines, status: 'running' } });
+      // Only the appended lines, starting where the first message ended (UTF-8 bytes).
+      await h.send({
+        type: 'events',
+        payload: { runDir: '/runs/r', lines: rest, status: 'running', from: Buffer.byteLength(firstHalf) },
+      });
       // A string predicate: it runs in the page, and the Node tsconfig has no DOM types.
       await h.page.waitForFunction(`document.querySelectorAll('table.epochs tbody tr').length > ${before}`);
+      assert.equal(
+        await h.page.locator('.timeline li.done').count(),
+        2,
+        'the appended lines finish both tasks of the timeline the first lines began',
+      );
+      // A message that does not continue the log (one was missed): the page asks for all of it again.
+      const asked = (await h.posted()).filter((m) => m.type === 'ready').length;
+      await h.send({
+        type: 'events',
+        payload: { runDir: '/runs/r', lines: rest, status: 'running', from: 7 },
+      });
+      await h.page.waitForFunction(`window.__posted?.filter((m) => m.type === 'ready').length > ${asked}`);
     } finally {
       await h.close();
     }
@@ -69,7 +93,10 @@ describe('Progress panel in Chromium', () => {
     const h = new PanelHarness();
     try {
       await h.open('progress');
-      await h.send({ type: 'events', payload: { runDir: '/runs/empty', lines: '', status: 'running' } });
+      await h.send({
+        type: 'events',
+        payload: { runDir: '/runs/empty', lines: '', status: 'running', from: 0 },
+      });
       await h.page.getByRole('alert').waitFor();
       assert.match((await h.page.getByRole('alert').textContent()) ?? '', /empty or unreadable/);
     } finally {

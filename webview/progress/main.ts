@@ -193,28 +193,40 @@ function render(runDir: string, events: readonly RunEvent[], status: string): vo
   app.append(table);
 }
 
+/** The log so far: the host sends it whole once, then only the lines appended since. */
+let log: { runDir: string; events: RunEvent[]; end: number } | undefined;
+
 function handle(message: HostToWebviewMessage): void {
   if (message.type === 'error') {
     app.replaceChildren(el('div', { class: 'error', role: 'alert' }, message.payload.message));
     return;
   }
   if (message.type !== 'events') return;
-  const events = parse(message.payload.lines);
-  if (events.length === 0) {
+  const { runDir, lines, from, status } = message.payload;
+  const appended = parse(lines);
+  const bytes = new TextEncoder().encode(lines).length;
+  if (from === 0 || log?.runDir !== runDir) log = { runDir, events: appended, end: bytes };
+  else if (from === log.end) log = { runDir, events: [...log.events, ...appended], end: from + bytes };
+  else {
+    // A gap (a message was missed): ask for the whole log again.
+    log = undefined;
+    host.post('ready', { panel: 'progress' });
+    return;
+  }
+  if (log.events.length === 0) {
     app.replaceChildren(
       el(
         'div',
         { class: 'error', role: 'alert' },
-        `The run's events.jsonl is empty or unreadable (${message.payload.runDir}).`,
+        `The run's events.jsonl is empty or unreadable (${runDir}).`,
       ),
     );
     return;
   }
-  host.state = { runDir: message.payload.runDir, message };
-  render(message.payload.runDir, events, message.payload.status);
+  // Only the run folder is kept across reloads: the host sends the log again when the page asks.
+  host.state = { runDir };
+  render(runDir, log.events, status);
 }
 
 host.onMessage(handle);
-const saved = host.state as { message?: HostToWebviewMessage } | undefined;
-if (saved?.message !== undefined) handle(saved.message);
 host.post('ready', { panel: 'progress' });

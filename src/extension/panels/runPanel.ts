@@ -12,8 +12,17 @@ export interface PanelSpec {
   readonly watch: string;
   /** Several runs side by side (Results), or one run. */
   readonly multiple: boolean;
-  /** Reads the run folders into the message the panel shows. */
-  load(runDirs: readonly string[]): Promise<HostToWebviewMessage>;
+  /**
+   * Reads the run folders into the message the panel shows. Panels that follow a growing file get
+   * back the `cursor` they returned last time (undefined: send everything) and return the next one.
+   */
+  load(runDirs: readonly string[], cursor?: number): Promise<Loaded>;
+}
+
+export interface Loaded {
+  readonly message: HostToWebviewMessage;
+  /** Where the next load continues (e.g. bytes of the event log already sent). */
+  readonly cursor?: number;
 }
 
 /** Refreshes after a burst of file changes wait this long: a live run writes often. */
@@ -32,6 +41,8 @@ export class RunPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private watchers: vscode.Disposable | undefined;
   private pending: NodeJS.Timeout | undefined;
+  /** How far the page has been sent a growing file; undefined: it must get everything. */
+  private cursor: number | undefined;
 
   static openKinds(): PanelKind[] {
     return [...RunPanel.current.keys()];
@@ -85,6 +96,7 @@ export class RunPanel implements vscode.Disposable {
 
   private show(runDirs: readonly string[]): void {
     this.runDirs = runDirs;
+    this.cursor = undefined;
     this.panel.reveal();
     this.watch();
     void this.send();
@@ -112,6 +124,8 @@ export class RunPanel implements vscode.Disposable {
   private async onMessage(message: WebviewToHostMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
+        // A (re)loaded page has nothing yet.
+        this.cursor = undefined;
         await this.send();
         break;
       case 'stopRun':
@@ -141,7 +155,9 @@ export class RunPanel implements vscode.Disposable {
   }
 
   private async send(): Promise<void> {
-    await this.panel.webview.postMessage(await this.spec.load(this.runDirs));
+    const { message, cursor } = await this.spec.load(this.runDirs, this.cursor);
+    this.cursor = cursor;
+    await this.panel.webview.postMessage(message);
   }
 
   dispose(): void {
