@@ -16,6 +16,8 @@ const { tf } = await selectBackend(
 export async function runHeadless(
   spec: ExperimentSpec,
   evaluateOn: 'test' | 'validation',
+  /** Adapter-training threads (1: this thread only); default: the engine's (cores, at most 4). */
+  threads?: number,
 ): Promise<MetricsFile> {
   const outcome = await runExperiment(spec, {
     runDir: mkdtempSync(join(tmpdir(), 'l2r-bench-')),
@@ -26,6 +28,11 @@ export async function runHeadless(
     shouldStop: () => false,
     onEvent: () => undefined,
     evaluateOn,
+    adapterThread: {
+      script: join(root, 'src', 'engine', 'parallel', 'adapterThread.ts'),
+      wasmDir: join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist'),
+    },
+    threads,
   });
   if (outcome.kind !== 'completed') throw new Error('the run was cancelled');
   return outcome.metrics;

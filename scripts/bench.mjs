@@ -83,7 +83,8 @@ for (let i = 0; i < repeats; i++) {
       ?.accuracy;
   ours.push({
     seconds,
-    adapter: metrics.speed.adapterTraining,
+    // Examples per wall-clock second of the adapter phases, both threads together (as PyTorch's is).
+    adapter: metrics.speed.adapterPhase ?? metrics.speed.adapterTraining,
     router: metrics.speed.routerTraining,
     inference: metrics.speed.inference,
     peakRssMb: metrics.peakRssMb,

@@ -36,6 +36,7 @@ const nodeEntries = [
   { in: 'src/extension/main.ts', out: 'extension', external: ['vscode'] },
   { in: 'src/server/main.ts', out: 'server', external: [] },
   { in: 'src/worker/main.ts', out: 'worker', external: nativeTf },
+  { in: 'src/engine/parallel/adapterThread.ts', out: 'adapterThread', external: [] },
   { in: 'src/cli/main.ts', out: 'cli', external: nativeTf, shebang: true },
 ].filter((e) => existsSync(join(root, e.in)));
 

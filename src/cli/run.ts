@@ -20,7 +20,7 @@ function workerScript(): { script: string } {
   throw new Error(`the training worker bundle is missing (${bundled}); run "npm run build"`);
 }
 
-/** `l2r run FILE.l2r [--out DIR] [--backend B] [--resume RUN_DIR] [--seeds 1,2] [--stream NAME]`. */
+/** `l2r run FILE.l2r [--out DIR] [--backend B] [--resume RUN_DIR] [--seeds 1,2] [--stream NAME] [--threads N]`. */
 export async function runCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, {
     out: 'value',
@@ -28,7 +28,16 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     resume: 'value',
     seeds: 'value',
     stream: 'value',
+    threads: 'value',
   });
+  const threadsFlag = flag(args, 'threads');
+  const threads = threadsFlag === undefined ? undefined : Number(threadsFlag);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
+    console.error(
+      'l2r run: --threads must be a whole number from 1 (every adapter in one thread) to 64; the default is the number of cores, at most 4',
+    );
+    return 2;
+  }
   const backend = flag(args, 'backend');
   if (backend !== undefined && !backends.includes(backend)) {
     console.error(`l2r run: --backend must be one of ${backends.join(', ')}`);
@@ -49,7 +58,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     const file = args.positionals[0];
     if (file === undefined) {
       console.error(
-        'usage: l2r run FILE.l2r [--out DIR] [--backend gpu|node|wasm|cpu] [--resume RUN_DIR] [--seeds 1,2] [--stream NAME]',
+        'usage: l2r run FILE.l2r [--out DIR] [--backend gpu|node|wasm|cpu] [--resume RUN_DIR] [--seeds 1,2] [--stream NAME] [--threads N]',
       );
       return 2;
     }
@@ -85,6 +94,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       backend: backend as BackendPreference | undefined,
       seeds,
       progressIntervalMs: 250,
+      threads,
     },
     {
       onBackend: (name, skipped) => {

@@ -159,7 +159,13 @@ export interface MetricsFile {
   readonly matrices: readonly AccuracyMatrix[];
   /** Throughput measured during the run (examples per second). */
   readonly speed?: {
+    /** Mean of the adapter-training epochs' examples/s, each measured in the thread that trained it. */
     readonly adapterTraining?: number;
+    /**
+     * L2R's isolated adapters, all threads together: examples trained per wall-clock second of the
+     * engine's adapter phases (with the adapter thread, about twice one thread's rate).
+     */
+    readonly adapterPhase?: number;
     readonly routerTraining?: number;
     readonly inference?: number;
   };

@@ -20,6 +20,11 @@ export interface StartRunMessage {
   readonly seeds?: readonly number[];
   /** Minimum interval between forwarded `progress` events, in milliseconds (default 250). */
   readonly progressIntervalMs?: number;
+  /**
+   * Threads that train isolated adapters, the worker's own included (wasm/cpu backends). 1: all in
+   * the worker's thread. Default: the machine's cores, at most 4.
+   */
+  readonly threads?: number;
 }
 
 /** Sent by the host: stop at the next step boundary; what is completed stays on disk. */

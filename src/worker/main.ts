@@ -42,6 +42,8 @@ async function start(message: StartRunMessage): Promise<void> {
     resume: message.resume,
     seeds: message.seeds,
     gloveFile: assets.gloveFile,
+    adapterThread: { script: assets.adapterThread, wasmDir: assets.wasmDir },
+    threads: message.threads,
     shouldStop: () => cancelled,
     onEvent: (event: RunEvent) => {
       if (throttle.admit(event)) void send({ kind: 'event', event });

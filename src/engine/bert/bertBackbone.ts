@@ -168,6 +168,7 @@ export function createBertBackbone(tf: Tf, checkpoint: BertCheckpoint, maxLength
     layers: config.layers,
     dim: d,
     inputWidth: maxLength,
+    evalBatch: 32,
     input: (t, rows, count) => {
       const ids = t.tensor2d(Int32Array.from(rows), [count, maxLength], 'int32');
       const mask = t.cast(t.notEqual(ids, checkpoint.tokenizer.ids.pad), 'float32') as Tensor2D;

@@ -31,18 +31,20 @@ export interface RoutedPredictions {
   readonly scores: Float32Array;
 }
 
+/** Examples per evaluation batch unless the backbone asks for fewer (FrozenBackbone.evalBatch). */
 const EVAL_BATCH = 256;
 
 /** Runs `compute` over the set in batches; the tensors it returns are read and disposed per batch. */
 async function batched(
   tf: Tf,
+  batchSize: number,
   set: EvalSet,
   compute: (rows: Float32Array, count: number) => Tensor2D[],
   consume: (start: number, count: number, values: Float32Array[]) => void,
 ): Promise<void> {
   const n = set.labels.length;
-  for (let start = 0; start < n; start += EVAL_BATCH) {
-    const count = Math.min(EVAL_BATCH, n - start);
+  for (let start = 0; start < n; start += batchSize) {
+    const count = Math.min(batchSize, n - start);
     const indices = Int32Array.from({ length: count }, (_, i) => start + i);
     const outputs = tf.tidy(() => compute(gatherRows(set.x, set.dim, indices), count));
     const values = await Promise.all(outputs.map(async (t) => (await t.data()) as Float32Array));
@@ -120,6 +122,7 @@ export async function predictComposed(
   let batchStart = 0;
   await batched(
     tf,
+    frozen.evalBatch ?? EVAL_BATCH,
     set,
     (rows, count) => {
       const input = frozen.input(tf, rows, count);
@@ -174,6 +177,7 @@ export async function frozenFeatures(tf: Tf, frozen: FrozenBackbone, set: EvalSe
   const out = new Float32Array(set.labels.length * frozen.dim);
   await batched(
     tf,
+    frozen.evalBatch ?? EVAL_BATCH,
     set,
     (rows, count) => [forwardFrozen(tf, frozen.input(tf, rows, count), frozen)],
     (start, _count, [values]) => out.set(values ?? new Float32Array(), start * frozen.dim),
@@ -194,6 +198,7 @@ export async function predictOracle(
   const classes = own.classes.length;
   await batched(
     tf,
+    frozen.evalBatch ?? EVAL_BATCH,
     set,
     (rows, count) => [headLogits(tf, forwardSingle(tf, frozen.input(tf, rows, count), frozen, own), own)],
     (start, count, [logits]) => {

@@ -20,6 +20,11 @@ export interface FrozenBackbone {
   readonly layers: number;
   readonly dim: number;
   readonly inputWidth: number;
+  /**
+   * Examples per evaluation batch (default 256). Token backbones keep it small: the wasm heap grows
+   * to the largest batch's intermediates (batch x tokens x FFN width per layer) and never shrinks.
+   */
+  readonly evalBatch?: number;
   input(tf: Tf, rows: Float32Array, count: number): LayerState;
   layer(tf: Tf, state: LayerState, l: number): LayerState;
   /** One vector per example: what routers and heads see. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { RUN_FILES } from '../../protocol/runFolder';
 import type { Optimizer } from '../train/hooks';
 import type { Tensor, Tf, Variable } from '../tf';
+import { concatValues } from '../parallel/values';
 import { readJsonIfExists, writeAtomic, writeJsonAtomic } from './files';
 
 /** The engine's bookkeeping in state.json: which units are complete (their weights are on disk). */
@@ -23,6 +24,7 @@ type NamedTensor = { name: string; tensor: Tensor };
 
 export class Checkpoints {
   private state: EngineState = { version: 1, completed: [] };
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly runDir: string) {}
 
@@ -51,19 +53,40 @@ export class Checkpoints {
   ): Promise<void> {
     const weights = await optimizer.getWeights();
     try {
-      const tensors = [...variables, ...weights.map((w) => w.tensor)];
-      await writeAtomic(this.weightsPath(`${unit}@epoch`), await serialize(tensors));
-      const manifest: EpochManifest = {
+      const values = await concatValues([...variables, ...weights.map((w) => w.tensor)]);
+      await this.saveEpochValues(
+        unit,
         epoch,
-        optimizer: weights.map((w) => ({ name: w.name, shape: w.tensor.shape })),
-      };
-      await writeJsonAtomic(this.weightsPath(`${unit}@epoch`).replace(/\.bin$/, '.json'), manifest);
+        values,
+        weights.map((w) => ({ name: w.name, shape: w.tensor.shape })),
+      );
     } finally {
       // getWeights returns the live accumulators plus a fresh iteration counter: only that one is ours.
       weights.filter((w) => w.name === 'iter').forEach((w) => w.tensor.dispose());
     }
+  }
+
+  /**
+   * Saves an epoch checkpoint already read out of its tensors (the variables, then the optimiser's
+   * weights, named and shaped by `optimizer`): how checkpoints made in an adapter thread are kept.
+   */
+  async saveEpochValues(
+    unit: string,
+    epoch: number,
+    values: Float32Array,
+    optimizer: readonly { readonly name: string; readonly shape: readonly number[] }[],
+  ): Promise<void> {
+    await writeAtomic(
+      this.weightsPath(`${unit}@epoch`),
+      new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+    );
+    const manifest: EpochManifest = {
+      epoch,
+      optimizer: optimizer.map((w) => ({ name: w.name, shape: [...w.shape] })),
+    };
+    await writeJsonAtomic(this.weightsPath(`${unit}@epoch`).replace(/\.bin$/, '.json'), manifest);
     this.state = { ...this.state, epochs: { ...this.state.epochs, [unit]: epoch } };
-    await writeJsonAtomic(join(this.runDir, RUN_FILES.state), this.state);
+    await this.writeState();
   }
 
   /** Restores the last epoch checkpoint of `unit` into the variables and optimiser; returns the epoch to start at. */
@@ -97,11 +120,12 @@ export class Checkpoints {
 
   /** Saves the unit's variables, then records the unit as complete (in that order, so a crash in between only redoes it). */
   async complete(unit: string, variables: readonly Variable[]): Promise<void> {
-    await writeAtomic(this.weightsPath(unit), await serialize(variables));
+    const values = await concatValues(variables);
+    await writeAtomic(this.weightsPath(unit), new Uint8Array(values.buffer));
     const epochs = { ...this.state.epochs };
     delete epochs[unit];
     if (!this.has(unit)) this.state = { version: 1, completed: [...this.state.completed, unit], epochs };
-    await writeJsonAtomic(join(this.runDir, RUN_FILES.state), this.state);
+    await this.writeState();
   }
 
   /** Restores the unit's variables from disk. */
@@ -137,18 +161,18 @@ export class Checkpoints {
     return offset;
   }
 
+  /**
+   * Writes state.json with the latest state, one write at a time: with units saved from two places
+   * (the engine and an adapter thread's messages), an older write must never land after a newer one.
+   */
+  private writeState(): Promise<void> {
+    this.writing = this.writing
+      .catch(() => undefined)
+      .then(() => writeJsonAtomic(join(this.runDir, RUN_FILES.state), this.state));
+    return this.writing;
+  }
+
   private weightsPath(unit: string): string {
     return join(this.runDir, RUN_FILES.weights, `${unit.replace(/[^A-Za-z0-9._-]+/g, '_')}.bin`);
   }
-}
-
-async function serialize(variables: readonly Tensor[]): Promise<Uint8Array> {
-  const total = variables.reduce((sum, v) => sum + v.size, 0);
-  const out = new Float32Array(total);
-  let offset = 0;
-  for (const v of variables) {
-    out.set(Float32Array.from(await v.data()), offset);
-    offset += v.size;
-  }
-  return new Uint8Array(out.buffer);
 }

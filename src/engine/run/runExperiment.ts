@@ -1,4 +1,5 @@
 import { copyFile, mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Phase, RunCoordinates, RunEvent } from '../../protocol/events';
 import type { MemoryRecord, MetricsFile, ResultRow, RoutingTable, RunMeta } from '../../protocol/runFolder';
@@ -24,6 +25,8 @@ import { bertFeaturize, createBertBackbone, loadBertCheckpoint } from '../bert/b
 import { createRandom } from '../random';
 import type { Tf } from '../tf';
 import { Cancelled } from '../train/hooks';
+import type { AdapterThreadPaths } from '../parallel/adapterHelper';
+import { AdapterPool, adapterUnit, logEvent } from '../parallel/adapterPool';
 import { trainAdapter } from '../train/trainAdapter';
 import { routerSchedule, trainRouter } from '../train/trainRouter';
 import type { MemoryBatchSource } from '../train/trainRouter';
@@ -56,7 +59,18 @@ export interface RunOptions {
    * split: what choosing defaults and ablations uses, so that no choice is made on test data.
    */
   readonly evaluateOn?: 'test' | 'validation';
+  /**
+   * Where the adapter thread's script is: with it, some tasks' isolated adapters train in worker
+   * threads beside the engine's own training (vector backbones on the wasm or cpu backend; the
+   * numbers are the same either way). Absent: everything trains in this thread.
+   */
+  readonly adapterThread?: AdapterThreadPaths;
+  /** Threads training adapters, this one included (default: the cores, at most MAX_THREADS; 1 = off). */
+  readonly threads?: number;
 }
+
+/** The default cap on adapter-training threads: more rarely pays with five-task streams. */
+export const MAX_THREADS = 4;
 
 export type RunOutcome =
   { readonly kind: 'completed'; readonly metrics: MetricsFile } | { readonly kind: 'cancelled' };
@@ -114,7 +128,19 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
   const tables: RoutingTable[] = [];
   const memoryRecords: MemoryRecord[] = [];
   const matrices: MetricsFile['matrices'][number][] = [];
-  const speed = { adapter: [] as number[], router: [] as number[], inference: [] as number[] };
+  const speed = {
+    adapter: [] as number[],
+    router: [] as number[],
+    inference: [] as number[],
+    adapterPhase: { examples: 0, seconds: 0 },
+  };
+  const pool = AdapterPool.create(
+    spec,
+    options.backend,
+    options.threads ?? Math.min(availableParallelism(), MAX_THREADS),
+    options.adapterThread,
+    checkpoints,
+  );
   try {
     for (const seed of seeds) {
       const prepared = await prepareSeed(
@@ -126,6 +152,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
         options.evaluateOn ?? 'test',
       );
       try {
+        pool?.submitSeed(spec, seed, prepared.tasks, prepared.width, fnv1a);
         for (const order of spec.orders) {
           const coords: RunCoordinates = { seed, order: order.name };
           const result = await runOrder(tf, spec, prepared, order.tasks, coords, {
@@ -135,6 +162,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
             shouldStop: options.shouldStop,
             memoryRecords,
             speed,
+            pool,
           });
           rows.push(...result.rows);
           tables.push(...result.tables);
@@ -158,6 +186,8 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
       return { kind: 'cancelled' };
     }
     throw error;
+  } finally {
+    await pool?.dispose();
   }
 
   const mean = (v: number[]): number | undefined =>
@@ -172,6 +202,8 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
     matrices,
     speed: {
       adapterTraining: mean(speed.adapter),
+      adapterPhase:
+        speed.adapterPhase.seconds > 0 ? speed.adapterPhase.examples / speed.adapterPhase.seconds : undefined,
       routerTraining: mean(speed.router),
       inference: mean(speed.inference),
     },
@@ -285,11 +317,19 @@ async function prepareSeed(
 
 interface OrderContext {
   readonly checkpoints: Checkpoints;
+  /** Helper threads training some tasks' adapters beside this thread, when available. */
+  readonly pool: AdapterPool | undefined;
   readonly sink: EventSink;
   readonly progress: ProgressClock;
   readonly shouldStop: () => boolean;
   readonly memoryRecords: MemoryRecord[];
-  readonly speed: { adapter: number[]; router: number[]; inference: number[] };
+  readonly speed: {
+    adapter: number[];
+    router: number[];
+    inference: number[];
+    /** L2R's isolated-adapter phases: examples trained and the wall-clock seconds the engine spent on them. */
+    adapterPhase: { examples: number; seconds: number };
+  };
 }
 
 async function runOrder(
@@ -408,13 +448,18 @@ async function runOrder(
         createRandom(coords.seed, orderHash, t, 1),
       );
       modules.push(module);
-      const unit = `${prefix}-adapter-${name}`;
+      const unit = adapterUnit(coords.seed, coords.order, name);
+      const moduleVars = [...adapterVariables(module), ...headVariables(module)];
       emitPhase('adapter', 'l2r', name, t);
-      await runUnit(
-        unit,
-        [...adapterVariables(module), ...headVariables(module)],
-        spec.adapter.epochs,
-        (unitHooks) =>
+      const adapterStarted = performance.now();
+      const restored = checkpoints.has(unit);
+      const fromHelper =
+        ctx.pool !== undefined &&
+        (await ctx.pool.take(tf, unit, moduleVars, hooks('adapter', 'l2r', name, ctx.speed.adapter), (l, m) =>
+          sink.emit(logEvent(l, m)),
+        ));
+      if (!fromHelper)
+        await runUnit(unit, moduleVars, spec.adapter.epochs, (unitHooks) =>
           trainAdapter(
             tf,
             module,
@@ -424,7 +469,11 @@ async function runOrder(
             (epoch) => createRandom(coords.seed, orderHash, t, 2, epoch),
             { ...hooks('adapter', 'l2r', name, ctx.speed.adapter), ...unitHooks },
           ),
-      );
+        );
+      if (!restored) {
+        ctx.speed.adapterPhase.seconds += (performance.now() - adapterStarted) / 1000;
+        ctx.speed.adapterPhase.examples += spec.adapter.epochs * task.data.train.labels.length;
+      }
       isolatedHeads.push(await snapshot(headVariables(module)));
       // Replay memory: derived from its own random stream, so a resumed run selects the same examples.
       emitPhase('memory', 'l2r', name, t);
