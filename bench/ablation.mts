@@ -52,6 +52,10 @@ const steps: Step[] = [
     }),
   ],
   ['+ TIL composes the known task’s own adapter (`til_routing = task`): the defaults', (s) => s],
+  [
+    'the defaults + the routers’ task evidence in CIL (`task_prior = 1`; not a default: no gain on validation)',
+    router({ taskPrior: 1 }),
+  ],
 ];
 const first = Number(process.argv[2] ?? '1');
 console.log('| recipe | CIL % | TIL % | seconds per run |');

@@ -49,6 +49,13 @@ const options: Record<string, Record<string, Variant>> = {
     'til_routing = task_plus_routed': router({ tilRouting: 'task_plus_routed' }),
     'til_routing = task': router({ tilRouting: 'task' }),
   },
+  // The routers' task evidence added to the CIL logits.
+  'task-prior': {
+    'task_prior = 0': router({ taskPrior: 0 }),
+    'task_prior = 0.3': router({ taskPrior: 0.3 }),
+    'task_prior = 1': router({ taskPrior: 1 }),
+    'task_prior = 3': router({ taskPrior: 3 }),
+  },
   // Everything that helped, together.
   all: {
     'balanced, min_steps = 250, task_supervision = 1': (s) =>

@@ -238,6 +238,12 @@ export const schema: Record<Context, Record<string, KeySpec>> = {
       doc: 'Which adapters task-incremental (TIL) prediction composes, since it knows each example’s task: `task` (default, chosen on validation data: the task’s own adapter alone, the oracle’s path), `task_plus_routed` (the task’s own adapter fully on, the router adds the others), `routed` (as CIL: the router alone, the paper).',
       example: 'til_routing = task_plus_routed',
     },
+    task_prior: {
+      type: { kind: 'number', min: 0, max: 100 },
+      default: '0',
+      doc: 'Weight of the routers’ task evidence in class-incremental (CIL) prediction: every class of task j adds this times the mean over layers of log(router score of adapter j) to its logit. 0 (default): the logits alone, as in the paper.',
+      example: 'task_prior = 0.5',
+    },
   },
   task: {
     data: {
@@ -314,6 +320,7 @@ export const presets: Record<
       tune_heads: 'false',
       task_supervision: '0',
       til_routing: 'routed',
+      task_prior: '0',
       activation: 'gumbel_sigmoid',
     },
   },

@@ -200,6 +200,7 @@ export function toExperimentSpec(doc: Document, stream: StreamNode, sourceFile: 
       taskSupervision: router.number('task_supervision'),
       tilHeads: (router.text('til_heads') ?? 'isolated') as TilHeads,
       tilRouting: (router.text('til_routing') ?? 'task') as TilRouting,
+      taskPrior: router.number('task_prior'),
     },
     compose: top.list('compose').map((v) => v.text as Composition),
     settings: top.list('settings').map((v) => v.text as Setting),

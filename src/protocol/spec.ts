@@ -140,6 +140,11 @@ export interface RouterSpec {
   readonly tilHeads: TilHeads;
   /** Which adapters TIL composes; see TilRouting. */
   readonly tilRouting: TilRouting;
+  /**
+   * Weight of the routers' task evidence in CIL: a class of task j adds this times the mean over
+   * layers of log(score of adapter j) to its logit (0 = the logits alone, as in the paper).
+   */
+  readonly taskPrior: number;
 }
 
 export interface ExperimentSpec {

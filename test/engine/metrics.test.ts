@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { accuracy, macroF1, std, transferMetrics } from '../../src/engine';
+import { addTaskPrior } from '../../src/engine/eval/evaluate';
 import { aggregateRows } from '../../src/engine/run/results';
 
 describe('metrics on hand-computed cases', () => {
@@ -40,5 +41,21 @@ describe('metrics on hand-computed cases', () => {
     assert.equal(a?.n, 2);
     assert.equal(a?.accuracyMean, 15);
     assert.ok(Math.abs((a?.accuracyStd ?? 0) - 7.0711) < 1e-3);
+  });
+});
+
+describe("the routers' task evidence in CIL", () => {
+  it("adds weight x mean log score of each class's task adapter, per example", () => {
+    // One example, two layers, two tasks: task 0 has classes 0-1, task 1 has class 2.
+    const logits = Float32Array.from([2, 1, 1.5]);
+    const scores = Float32Array.from([0.5, 0.9, 0.5, 0.1]); // layer 1: [0.5, 0.9], layer 2: [0.5, 0.1]
+    const out = addTaskPrior(logits, scores, { count: 1, layers: 2, offsets: [0, 2, 3], weight: 2 });
+    const t0 = (2 * (Math.log(0.5) + Math.log(0.5))) / 2;
+    const t1 = (2 * (Math.log(0.9) + Math.log(0.1))) / 2;
+    assert.deepEqual(
+      [...out].map((v) => v.toFixed(5)),
+      [2 + t0, 1 + t0, 1.5 + t1].map((v) => v.toFixed(5)),
+    );
+    assert.deepEqual([...logits], [2, 1, 1.5], 'the input is left alone');
   });
 });

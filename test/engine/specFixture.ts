@@ -45,6 +45,7 @@ export function tinySpec(overrides: Partial<ExperimentSpec> = {}): ExperimentSpe
       tuneHeads: true,
       tilHeads: 'isolated',
       tilRouting: 'routed',
+      taskPrior: 0,
     },
     compose: ['wavg', 'merge'],
     settings: ['cil', 'til'],

@@ -65,7 +65,7 @@ export async function predictRouted(
   composition: Composition,
   activation: RouterActivation,
   set: EvalSet,
-  til?: TilOptions,
+  options: Omit<ComposedOptions, 'cilTask'> = {},
 ): Promise<RoutedPredictions> {
   return predictComposed(
     tf,
@@ -74,7 +74,7 @@ export async function predictRouted(
     () => routerScorer(tf, router, { activation, temperature: 1, training: false }),
     composition,
     set,
-    { til },
+    options,
   );
 }
 
@@ -93,6 +93,11 @@ export interface ComposedOptions {
   /** CIL predicts within this task's head only, per example (methods that first pick a task). */
   readonly cilTask?: Int32Array;
   readonly til?: TilOptions;
+  /**
+   * Weight λ of the routers' task evidence in CIL: a class of task j scores its logit plus
+   * λ · mean over layers of log s_l[j] (0: the logits alone).
+   */
+  readonly taskPrior?: number;
 }
 
 /** Any composition: `scorerFor(start, count)` gives the scorer of a batch of the set's examples. */
@@ -103,7 +108,7 @@ export async function predictComposed(
   scorerFor: (start: number, count: number) => Scorer,
   composition: Composition,
   set: EvalSet,
-  { cilTask, til: tilOptions }: ComposedOptions = {},
+  { cilTask, til: tilOptions, taskPrior = 0 }: ComposedOptions = {},
 ): Promise<RoutedPredictions> {
   const n = set.labels.length;
   const layers = frozen.layers;
@@ -149,11 +154,20 @@ export async function predictComposed(
       const from = offsets[set.taskIndex] ?? 0;
       const to = offsets[set.taskIndex + 1] ?? total;
       const own = to - from;
+      const cilLogits =
+        taskPrior > 0
+          ? addTaskPrior(logits ?? new Float32Array(), s ?? new Float32Array(), {
+              count,
+              layers,
+              offsets,
+              weight: taskPrior,
+            })
+          : logits;
       for (let i = 0; i < count; i++) {
         const picked = cilTask?.[start + i];
         const cilFrom = picked !== undefined ? (offsets[picked] ?? 0) : 0;
         const cilTo = picked !== undefined ? (offsets[picked + 1] ?? total) : total;
-        cil[start + i] = argmaxRange(logits ?? new Float32Array(), i * total, cilFrom, cilTo);
+        cil[start + i] = argmaxRange(cilLogits ?? new Float32Array(), i * total, cilFrom, cilTo);
         til[start + i] =
           tilLogits === undefined
             ? argmaxRange(logits ?? new Float32Array(), i * total, from, to) - from
@@ -164,6 +178,30 @@ export async function predictComposed(
     },
   );
   return { cil, til, scores };
+}
+
+/**
+ * CIL logits with the routers' task evidence: every class c of task a gains
+ * weight · mean over layers of log s_l[a] (scores layer-major per example, as RoutedPredictions).
+ */
+export function addTaskPrior(
+  logits: Float32Array,
+  scores: Float32Array,
+  shape: { count: number; layers: number; offsets: readonly number[]; weight: number },
+): Float32Array {
+  const { count, layers, offsets, weight } = shape;
+  const adapters = offsets.length - 1;
+  const total = offsets[adapters] ?? 0;
+  const out = Float32Array.from(logits);
+  for (let i = 0; i < count; i++)
+    for (let a = 0; a < adapters; a++) {
+      let evidence = 0;
+      for (let l = 0; l < layers; l++)
+        evidence += Math.log(Math.max(scores[(i * layers + l) * adapters + a] ?? 0, 1e-6));
+      const bonus = (weight * evidence) / layers;
+      for (let c = offsets[a] ?? 0; c < (offsets[a + 1] ?? 0); c++) out[i * total + c]! += bonus;
+    }
+  return out;
 }
 
 /** The scorer with the known task's own adapter always fully on: the router adds the others. */

@@ -270,6 +270,7 @@ async function softmaxRouter(
         sets.map((set) =>
           predictComposed(tf, modules, ctx.frozen, () => scorer, composition as Composition, set, {
             til: { heads: tilHeads, routing: routerSpec.tilRouting },
+            taskPrior: routerSpec.taskPrior,
           }),
         ),
       );
@@ -484,6 +485,7 @@ async function memorySweepPoint(
       sets.map((set) =>
         predictComposed(tf, modules, ctx.frozen, () => scorer, composition, set, {
           til: { heads: tilHeads, routing: spec.router.tilRouting },
+          taskPrior: spec.router.taskPrior,
         }),
       ),
     );

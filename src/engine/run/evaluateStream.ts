@@ -52,8 +52,8 @@ export async function evaluateStream(
       for (const set of sets)
         predictions.push(
           await predictRouted(tf, modules, seed.frozen, router, composition, spec.router.activation, set, {
-            heads: tilHeads,
-            routing: spec.router.tilRouting,
+            til: { heads: tilHeads, routing: spec.router.tilRouting },
+            taskPrior: spec.router.taskPrior,
           }),
         );
       const examples = sets.reduce((sum, set) => sum + set.labels.length, 0);
