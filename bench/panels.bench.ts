@@ -25,17 +25,20 @@ window.__bench = {
     return this.painted(t0);
   },
   filterFirstTask() {
+    // The task drop-down (vscode-single-select): choose its second option as a click would.
+    const s = document.querySelector('vscode-single-select');
+    const value = s.querySelectorAll('vscode-option')[1].getAttribute('value');
     const t0 = performance.now();
-    const s = document.querySelector('select');
-    s.value = s.options[1].value;
+    s.value = value;
     s.dispatchEvent(new Event('change'));
     return this.painted(t0);
   },
   search(text) {
+    // The search field (vscode-textfield) fires 'input' from its inner input.
+    const f = document.querySelector('vscode-textfield');
     const t0 = performance.now();
-    const i = document.querySelector('input[type=search]');
-    i.value = text;
-    i.dispatchEvent(new Event('input'));
+    f.value = text;
+    f.dispatchEvent(new Event('input'));
     return this.painted(t0);
   },
   async scroll(steps) {
@@ -157,11 +160,23 @@ async function progressPanel(): Promise<string[]> {
   try {
     const load = await call<number>(h, 'send', {
       type: 'events',
-      payload: { runDir: '/bench', lines: `${lines}\n`, status: 'running', from: 0 },
+      payload: {
+        runDir: '/bench',
+        lines: `${lines}\n`,
+        status: 'running',
+        from: 0,
+        to: Buffer.byteLength(`${lines}\n`),
+      },
     });
     const update = await call<number>(h, 'send', {
       type: 'events',
-      payload: { runDir: '/bench', lines: more, status: 'running', from: Buffer.byteLength(`${lines}\n`) },
+      payload: {
+        runDir: '/bench',
+        lines: more,
+        status: 'running',
+        from: Buffer.byteLength(`${lines}\n`),
+        to: Buffer.byteLength(`${lines}\n`) + Buffer.byteLength(more),
+      },
     });
     const heap = await heapMb(h);
     const points = await call<number>(h, 'count', '.chart canvas');

@@ -6,7 +6,7 @@
 // Usage: npm run bench [-- repeats=3 [stream.l2r]]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -176,7 +176,7 @@ const gflops = (key) =>
   `| ${key} training/inference GFLOP/s achieved (share of the 1024² matmul rate) | ${((m(ours, key) * flops[key]) / 1e9).toFixed(1)} (${((100 * m(ours, key) * flops[key]) / 1e9 / ceilingOurs).toFixed(0)}%) | ${((m(reference, key) * flops[key]) / 1e9).toFixed(1)} (${((100 * m(reference, key) * flops[key]) / 1e9 / ceilingTorch).toFixed(0)}%) | |`;
 console.log(
   [
-    `Default backbone (${manifest.tasks.length} tasks, d=${d}, ${L} layers, bottleneck ${k}); ${repeats} pairs, medians; ours: TF.js wasm (1 thread), PyTorch ${threads} thread(s) + OpenBLAS.`,
+    `Default backbone (${manifest.tasks.length} tasks, d=${d}, ${L} layers, bottleneck ${k}); ${repeats} pairs, medians; ours: TF.js wasm (isolated adapters on ${Math.min(availableParallelism(), 4)} thread(s), the rest on 1), PyTorch ${threads} thread(s) + OpenBLAS.`,
     '',
     '| measurement | ours | PyTorch | ours / PyTorch (higher is better for ours) |',
     '|---|---:|---:|---:|',

@@ -64,6 +64,7 @@ writeFileSync(
       tasks,
       adapter: spec.adapter,
       memory,
+      memoryStrategy: spec.memory.strategy,
       router: spec.router,
     },
     null,

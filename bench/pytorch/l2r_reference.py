@@ -93,6 +93,19 @@ def forward_composed(x, frozen, modules, routers, composition, noise_temp=None):
     return h, scores
 
 
+def select_memory(labels, budget, strategy, rng):
+    """`random`: a uniform sample; `balanced`: round-robin over classes, a random order within each."""
+    if strategy != "balanced":
+        return rng.choice(len(labels), budget, replace=False)
+    pools = [list(rng.permutation(np.flatnonzero(labels == c))) for c in np.unique(labels)]
+    chosen = []
+    while len(chosen) < budget:
+        for pool in pools:
+            if pool and len(chosen) < budget:
+                chosen.append(pool.pop())
+    return np.array(chosen)
+
+
 def main():
     folder = sys.argv[1]
     torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else 2)
@@ -125,11 +138,15 @@ def main():
         size = m["memory"]
         budget = size["value"] if size["kind"] == "count" else round(size["value"] / 100 * len(y))
         budget = min(len(y), max(1, budget))
-        memory.append((len(modules) - 1, torch.from_numpy(rng.choice(len(y), budget, replace=False))))
+        memory.append((len(modules) - 1, torch.from_numpy(select_memory(y.numpy(), budget, m["memoryStrategy"], rng))))
 
     offsets = np.cumsum([0] + [tasks[n]["classes"] for n in order])
     mem_x = torch.cat([tasks[order[t]]["train"][0][idx] for t, idx in memory])
     mem_y = torch.cat([tasks[order[t]]["train"][1][idx] + int(offsets[t]) for t, idx in memory])
+    mem_t = torch.cat([torch.full((len(idx),), t, dtype=torch.long) for t, idx in memory])
+    # The heads as trained in isolation, for TIL with `til_heads = isolated`.
+    isolated = [(mod.head_w.detach().clone(), mod.head_b.detach().clone()) for mod in modules]
+    supervision = r_spec.get("taskSupervision", 0) if len(modules) > 1 else 0
     routers = [
         (torch.nn.Parameter(torch.randn(dim, len(modules)) * 0.01), torch.nn.Parameter(torch.zeros(len(modules))))
         for _ in range(layers)
@@ -148,9 +165,13 @@ def main():
         perm = torch.from_numpy(rng.permutation(len(mem_y)))
         for i in range(0, len(mem_y), r_spec["batchSize"]):
             idx = perm[i : i + r_spec["batchSize"]]
-            h, _ = forward_composed(mem_x[idx], frozen, modules, routers, "wavg", r_spec["temperature"])
+            h, scores = forward_composed(mem_x[idx], frozen, modules, routers, "wavg", r_spec["temperature"])
             logits = torch.cat([mod.head(h) for mod in modules], 1)
             loss = F.cross_entropy(logits, mem_y[idx])
+            if supervision > 0:
+                target = F.one_hot(mem_t[idx], len(modules)).float()
+                bce = sum(F.binary_cross_entropy(s.clamp(1e-7, 1 - 1e-7), target) for s in scores) / len(scores)
+                loss = loss + supervision * bce
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -160,20 +181,33 @@ def main():
     results, inference_examples, inference_seconds = {}, 0, 0.0
     with torch.no_grad():
         for composition in ("wavg", "merge"):
-            correct_cil = correct_til = total = 0
+            # Accuracy per task, then their mean (as the engine reports it).
+            per_task_cil, per_task_til, total = [], [], 0
             t0 = time.perf_counter()
             for t, name in enumerate(order):
                 x, y = tasks[name]["test"]
+                correct_cil = correct_til = 0
                 for i in range(0, len(y), 256):
                     h, _ = forward_composed(x[i : i + 256], frozen, modules, routers, composition)
                     logits = torch.cat([mod.head(h) for mod in modules], 1)
                     correct_cil += int((logits.argmax(1) == y[i : i + 256] + int(offsets[t])).sum())
-                    own = modules[t].head(h)
+                    # TIL knows the task: its own adapter (til_routing = task) or the routed h,
+                    # with its isolated head (til_heads = isolated) or the tuned one.
+                    til_h = forward_single(x[i : i + 256], frozen, modules[t]) if r_spec.get("tilRouting") == "task" else h
+                    if r_spec["tuneHeads"] and r_spec.get("tilHeads") == "isolated":
+                        own = til_h @ isolated[t][0] + isolated[t][1]
+                    else:
+                        own = modules[t].head(til_h)
                     correct_til += int((own.argmax(1) == y[i : i + 256]).sum())
+                per_task_cil.append(correct_cil / len(y))
+                per_task_til.append(correct_til / len(y))
                 total += len(y)
             inference_seconds += time.perf_counter() - t0
             inference_examples += total
-            results[f"l2r-{composition}"] = {"cil": 100 * correct_cil / total, "til": 100 * correct_til / total}
+            results[f"l2r-{composition}"] = {
+                "cil": 100 * float(np.mean(per_task_cil)),
+                "til": 100 * float(np.mean(per_task_til)),
+            }
     print(
         json.dumps(
             {

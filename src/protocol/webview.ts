@@ -13,9 +13,16 @@ export interface HostToWebview {
   /**
    * A run's event log (events.jsonl lines) and its status. `from` is the byte offset of `lines` in
    * the file: 0 for the whole log (first load, reload), otherwise only the lines appended since the
-   * last message, which the page adds to what it has.
+   * last message, which the page adds to what it has. `to` is the offset where `lines` ends (the
+   * next message's `from`), so the page need not count UTF-8 bytes.
    */
-  events: { readonly runDir: string; readonly lines: string; readonly status: string; readonly from: number };
+  events: {
+    readonly runDir: string;
+    readonly lines: string;
+    readonly status: string;
+    readonly from: number;
+    readonly to: number;
+  };
   /** The replay memory of a run (memory.jsonl) with its event log (for budgets). */
   memory: { readonly runDir: string; readonly records: string; readonly events: string };
   /** A run's routing.json: routing scores, their summaries per layer, and traced examples. */

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
+import type { HostToWebviewMessage } from '../../src/protocol/webview';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 
@@ -144,7 +145,7 @@ export class PanelHarness {
   }
 
   /** Sends a host message to the panel, as the extension's postMessage would. */
-  async send(message: unknown): Promise<void> {
+  async send(message: HostToWebviewMessage): Promise<void> {
     // Runs in the page; the Node tsconfig has no DOM types, hence the narrow cast.
     await this.page.evaluate(
       (m) => (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage(m, '*'),

@@ -14,7 +14,13 @@ describe('Progress panel in Chromium', () => {
         await h.open('progress', theme);
         await h.send({
           type: 'events',
-          payload: { runDir: '/runs/recorded', lines, status: 'completed', from: 0 },
+          payload: {
+            runDir: '/runs/recorded',
+            lines,
+            status: 'completed',
+            from: 0,
+            to: Buffer.byteLength(lines),
+          },
         });
         await h.page.locator('.timeline li').first().waitFor();
         assert.deepEqual(await h.page.locator('.timeline li').allTextContents(), ['1. spam', '2. udhr']);
@@ -57,7 +63,13 @@ describe('Progress panel in Chromium', () => {
       const rest = all.slice(10).join('\n');
       await h.send({
         type: 'events',
-        payload: { runDir: '/runs/r', lines: firstHalf, status: 'cancelled', from: 0 },
+        payload: {
+          runDir: '/runs/r',
+          lines: firstHalf,
+          status: 'cancelled',
+          from: 0,
+          to: Buffer.byteLength(firstHalf),
+        },
       });
       await h.page.getByRole('button', { name: 'Resume' }).click();
       assert.deepEqual(
@@ -68,7 +80,13 @@ describe('Progress panel in Chromium', () => {
       // Only the appended lines, starting where the first message ended (UTF-8 bytes).
       await h.send({
         type: 'events',
-        payload: { runDir: '/runs/r', lines: rest, status: 'running', from: Buffer.byteLength(firstHalf) },
+        payload: {
+          runDir: '/runs/r',
+          lines: rest,
+          status: 'running',
+          from: Buffer.byteLength(firstHalf),
+          to: Buffer.byteLength(firstHalf) + Buffer.byteLength(rest),
+        },
       });
       // A string predicate: it runs in the page, and the Node tsconfig has no DOM types.
       await h.page.waitForFunction(`document.querySelectorAll('table.epochs tbody tr').length > ${before}`);
@@ -81,7 +99,7 @@ describe('Progress panel in Chromium', () => {
       const asked = (await h.posted()).filter((m) => m.type === 'ready').length;
       await h.send({
         type: 'events',
-        payload: { runDir: '/runs/r', lines: rest, status: 'running', from: 7 },
+        payload: { runDir: '/runs/r', lines: rest, status: 'running', from: 7, to: 9 },
       });
       await h.page.waitForFunction(`window.__posted?.filter((m) => m.type === 'ready').length > ${asked}`);
     } finally {
@@ -95,7 +113,7 @@ describe('Progress panel in Chromium', () => {
       await h.open('progress');
       await h.send({
         type: 'events',
-        payload: { runDir: '/runs/empty', lines: '', status: 'running', from: 0 },
+        payload: { runDir: '/runs/empty', lines: '', status: 'running', from: 0, to: 0 },
       });
       await h.page.getByRole('alert').waitFor();
       assert.match((await h.page.getByRole('alert').textContent()) ?? '', /empty or unreadable/);

@@ -202,11 +202,10 @@ function handle(message: HostToWebviewMessage): void {
     return;
   }
   if (message.type !== 'events') return;
-  const { runDir, lines, from, status } = message.payload;
+  const { runDir, lines, from, to, status } = message.payload;
   const appended = parse(lines);
-  const bytes = new TextEncoder().encode(lines).length;
-  if (from === 0 || log?.runDir !== runDir) log = { runDir, events: appended, end: bytes };
-  else if (from === log.end) log = { runDir, events: [...log.events, ...appended], end: from + bytes };
+  if (from === 0 || log?.runDir !== runDir) log = { runDir, events: appended, end: to };
+  else if (from === log.end) log = { runDir, events: [...log.events, ...appended], end: to };
   else {
     // A gap (a message was missed): ask for the whole log again.
     log = undefined;

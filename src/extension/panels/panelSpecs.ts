@@ -46,7 +46,10 @@ export const panelSpecs: Readonly<Record<PanelKind, PanelSpec>> = {
           .then((t) => JSON.parse(t) as RunMeta)
           .catch(() => undefined);
         return {
-          message: { type: 'events', payload: { runDir, lines, status: meta?.status ?? 'running', from } },
+          message: {
+            type: 'events',
+            payload: { runDir, lines, status: meta?.status ?? 'running', from, to: end },
+          },
           cursor: end,
         };
       } catch {
