@@ -15,6 +15,8 @@ export interface L2rConfig {
   readonly workerMemoryMb: number;
   /** Progress updates per second forwarded from the worker. */
   readonly progressUpdatesPerSecond: number;
+  /** Threads training isolated adapters per run; undefined: the engine's default (cores, at most 4). */
+  readonly workerThreads: number | undefined;
 }
 
 const backends: readonly BackendPreference[] = ['auto', 'gpu', 'node', 'wasm', 'cpu'];
@@ -26,12 +28,14 @@ function clampInt(value: number, min: number, max: number): number {
 export function readConfig(scope?: vscode.ConfigurationScope): L2rConfig {
   const c = vscode.workspace.getConfiguration('l2r', scope);
   const backend = c.get<string>('runs.backend', 'auto');
+  const threads = clampInt(c.get<number>('worker.threads', 0), 0, 64);
   return {
     backend: (backends as readonly string[]).includes(backend) ? (backend as BackendPreference) : 'auto',
     outputFolder: c.get<string>('runs.outputFolder', '').trim(),
     maxConcurrentRuns: clampInt(c.get<number>('runs.maxConcurrent', 2), 1, 16),
     workerMemoryMb: clampInt(c.get<number>('worker.memoryLimitMb', 3072), 256, 65536),
     progressUpdatesPerSecond: clampInt(c.get<number>('progress.updatesPerSecond', 4), 1, 30),
+    workerThreads: threads === 0 ? undefined : threads,
   };
 }
 

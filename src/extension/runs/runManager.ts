@@ -98,6 +98,7 @@ export class RunManager implements vscode.Disposable {
         backend: options.backend ?? (config.backend === 'auto' ? spec.backend : config.backend),
         seeds: options.seeds,
         progressIntervalMs: Math.round(1000 / config.progressUpdatesPerSecond),
+        threads: config.workerThreads,
       },
       { memoryMb: config.workerMemoryMb, log: (line) => this.log.info(`[worker] ${line}`) },
     );
