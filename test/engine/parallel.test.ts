@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runExperiment } from '../../src/engine';
@@ -16,10 +16,16 @@ const adapterThread = { script: join(repoRoot, 'src', 'engine', 'parallel', 'ada
 async function run(
   spec: ExperimentSpec,
   threads: number,
-  options: { runDir?: string; resume?: boolean; stopWhen?: (e: RunEvent) => boolean } = {},
+  options: {
+    runDir?: string;
+    resume?: boolean;
+    stopWhen?: (e: RunEvent) => boolean;
+    onRunDir?: (dir: string) => void;
+  } = {},
 ): Promise<{ metrics?: MetricsFile; events: RunEvent[]; runDir: string }> {
   const events: RunEvent[] = [];
   const runDir = options.runDir ?? tempDir('l2r-parallel-');
+  options.onRunDir?.(runDir);
   let stop = false;
   const outcome = await runExperiment(spec, {
     runDir,
@@ -99,6 +105,35 @@ describe('isolated adapters trained in a worker thread', () => {
       `the thread's work on ${second} is on disk: ${JSON.stringify(state)}`,
     );
     const resumed = await run(spec, 2, { runDir: stopped.runDir, resume: true });
+    assert.deepEqual(numbers(resumed.metrics), numbers(whole.metrics));
+  });
+
+  it('a stop while the thread is mid-task keeps its epoch checkpoint, which the engine resumes from', async () => {
+    const longer = { ...spec, adapter: { ...spec.adapter, epochs: 4 } };
+    const whole = await run(longer, 1);
+    const second = longer.orders[0]!.tasks[1];
+    const unit = `s1-main-adapter-${second}`;
+    let runDir = '';
+    const stopped = await run(longer, 2, {
+      // Stop the engine (busy with the first task) once the helper's first epoch checkpoint is on disk.
+      stopWhen: () => {
+        const state = join(runDir, 'state.json');
+        if (runDir === '' || !existsSync(state)) return false;
+        const epochs = (JSON.parse(readFileSync(state, 'utf8')) as { epochs?: Record<string, number> })
+          .epochs;
+        return (epochs?.[unit] ?? 0) >= 1;
+      },
+      onRunDir: (dir) => (runDir = dir),
+    });
+    assert.equal(stopped.metrics, undefined, 'the run stopped');
+    const state = JSON.parse(readFileSync(join(stopped.runDir, 'state.json'), 'utf8')) as {
+      completed: string[];
+      epochs?: Record<string, number>;
+    };
+    assert.ok(!state.completed.includes(unit), `${second} was not finished: ${JSON.stringify(state)}`);
+    assert.ok((state.epochs?.[unit] ?? 0) >= 1, `an epoch of ${second} is on disk: ${JSON.stringify(state)}`);
+    // One thread: the engine itself continues the helper's unit from its checkpoint.
+    const resumed = await run(longer, 1, { runDir: stopped.runDir, resume: true });
     assert.deepEqual(numbers(resumed.metrics), numbers(whole.metrics));
   });
 

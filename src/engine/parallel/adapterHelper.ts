@@ -96,17 +96,19 @@ export class AdapterHelper {
     try {
       const values = await Promise.race([job.result, stopped]);
       await job.saving;
+      // Claimed: forgotten. A job that failed or was stopped stays, so dispose waits for its saves.
+      this.pending.delete(unit);
       return values;
     } finally {
       clearInterval(timer);
-      this.pending.delete(unit);
     }
   }
 
-  /** Stops the thread (at its next step) and ends it. */
+  /** Stops the thread (at its next step) and ends it, after the checkpoints it sent are on disk. */
   async dispose(): Promise<void> {
     this.send({ kind: 'stop' });
     await this.worker.terminate();
+    await Promise.allSettled([...this.pending.values()].map((job) => job.saving));
   }
 
   private send(message: EngineToAdapterThread): void {
