@@ -19,7 +19,14 @@ const router =
   (change: Partial<ExperimentSpec['router']>) =>
   (s: ExperimentSpec): ExperimentSpec => ({ ...s, router: { ...s.router, ...change } });
 const paper = (s: ExperimentSpec): ExperimentSpec =>
-  router({ tuneHeads: false, minSteps: 0, taskSupervision: 0, tilHeads: 'tuned', tilRouting: 'routed' })({
+  router({
+    tuneHeads: false,
+    minSteps: 0,
+    taskSupervision: 0,
+    tilHeads: 'tuned',
+    tilRouting: 'routed',
+    headAnchor: 0,
+  })({
     ...s,
     memory: { ...s.memory, strategy: 'random' },
   });
@@ -51,10 +58,14 @@ const steps: Step[] = [
       memory: { ...s.memory, strategy: 'balanced' },
     }),
   ],
-  ['+ TIL composes the known task’s own adapter (`til_routing = task`): the defaults', (s) => s],
+  ['+ TIL composes the known task’s own adapter (`til_routing = task`)', router({ headAnchor: 0 })],
   [
-    'the defaults + the routers’ task evidence in CIL (`task_prior = 1`; not a default: no gain on validation)',
-    router({ taskPrior: 1 }),
+    '+ the routers’ task evidence in CIL (`task_prior = 1`; not a default: no gain on validation)',
+    router({ headAnchor: 0, taskPrior: 1 }),
+  ],
+  [
+    'row 7 + tuned heads pulled toward their isolated weights (`head_anchor = 0.3`; no `task_prior`): the defaults',
+    (s) => s,
   ],
 ];
 const first = Number(process.argv[2] ?? '1');

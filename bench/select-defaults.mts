@@ -56,6 +56,17 @@ const options: Record<string, Record<string, Variant>> = {
     'task_prior = 1': router({ taskPrior: 1 }),
     'task_prior = 3': router({ taskPrior: 3 }),
   },
+  // Tuned heads pulled toward their isolated weights (L2).
+  'head-anchor': {
+    'head_anchor = 0.01': router({ headAnchor: 0.01 }),
+    'head_anchor = 0.1': router({ headAnchor: 0.1 }),
+    'head_anchor = 1': router({ headAnchor: 1 }),
+  },
+  'head-anchor-wider': {
+    'head_anchor = 0.3': router({ headAnchor: 0.3 }),
+    'head_anchor = 3': router({ headAnchor: 3 }),
+    'head_anchor = 10': router({ headAnchor: 10 }),
+  },
   // Everything that helped, together.
   all: {
     'balanced, min_steps = 250, task_supervision = 1': (s) =>

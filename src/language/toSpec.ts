@@ -201,6 +201,7 @@ export function toExperimentSpec(doc: Document, stream: StreamNode, sourceFile: 
       tilHeads: (router.text('til_heads') ?? 'isolated') as TilHeads,
       tilRouting: (router.text('til_routing') ?? 'task') as TilRouting,
       taskPrior: router.number('task_prior'),
+      headAnchor: router.number('head_anchor'),
     },
     compose: top.list('compose').map((v) => v.text as Composition),
     settings: top.list('settings').map((v) => v.text as Setting),

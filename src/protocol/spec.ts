@@ -145,6 +145,11 @@ export interface RouterSpec {
    * layers of log(score of adapter j) to its logit (0 = the logits alone, as in the paper).
    */
   readonly taskPrior: number;
+  /**
+   * With `tuneHeads`: weight of an L2 pull of every tuned head toward its weights after isolated
+   * training (0 = none).
+   */
+  readonly headAnchor: number;
 }
 
 export interface ExperimentSpec {

@@ -46,6 +46,7 @@ export function tinySpec(overrides: Partial<ExperimentSpec> = {}): ExperimentSpe
       tilHeads: 'isolated',
       tilRouting: 'routed',
       taskPrior: 0,
+      headAnchor: 0,
     },
     compose: ['wavg', 'merge'],
     settings: ['cil', 'til'],

@@ -1,5 +1,6 @@
 import type { RouterSpec } from '../../protocol/spec';
 import { forwardComposed, unionLogits } from '../model/forward';
+import type { Head } from '../model/forward';
 import type { FrozenBackbone } from '../model/backbone';
 import type { RouterLayer, TaskModule } from '../model/params';
 import { headVariables, routerVariables } from '../model/params';
@@ -40,8 +41,11 @@ export async function trainRouter(
   /** A random stream per epoch, so an epoch resumed from a checkpoint draws what it drew first. */
   randomForEpoch: (epoch: number) => Random,
   hooks: TrainHooks = {},
+  /** The heads as trained in isolation: with `headAnchor`, tuned heads are pulled toward them. */
+  anchors?: readonly Head[],
 ): Promise<void> {
   const adapters = modules.length;
+  const anchored = spec.tuneHeads && spec.headAnchor > 0 && anchors !== undefined;
   const noisy = spec.activation === 'gumbel-sigmoid';
   // One adapter has nothing to choose between (and a one-class target has no second class).
   const supervised = spec.taskSupervision > 0 && modules.length > 1;
@@ -95,16 +99,29 @@ export async function trainRouter(
         );
         const logits = unionLogits(tf, h, modules);
         const target = supervised ? extras[extras.length - 1] : undefined;
-        if (target === undefined) return logits;
-        // Binary cross-entropy of every layer's scores against the one-hot task, averaged over layers.
-        const losses = scores.map((s) => {
-          const p = tf.clipByValue(s, 1e-6, 1 - 1e-6);
-          return tf.neg(
-            tf.mean(tf.add(tf.mul(target, tf.log(p)), tf.mul(tf.sub(1, target), tf.log(tf.sub(1, p))))),
-          );
-        });
-        const penalty = tf.mul(tf.div(tf.addN(losses), losses.length), spec.taskSupervision) as Scalar;
-        return { logits, penalty };
+        const penalties: Scalar[] = [];
+        if (target !== undefined) {
+          // Binary cross-entropy of every layer's scores against the one-hot task, averaged over layers.
+          const losses = scores.map((s) => {
+            const p = tf.clipByValue(s, 1e-6, 1 - 1e-6);
+            return tf.neg(
+              tf.mean(tf.add(tf.mul(target, tf.log(p)), tf.mul(tf.sub(1, target), tf.log(tf.sub(1, p))))),
+            );
+          });
+          penalties.push(tf.mul(tf.div(tf.addN(losses), losses.length), spec.taskSupervision) as Scalar);
+        }
+        if (anchored) {
+          // L2 toward the isolated heads: calibrate on the small memory without forgetting the task's data.
+          const drift = modules.flatMap((m, t) => {
+            const a = anchors[t];
+            return a === undefined
+              ? []
+              : [tf.sum(tf.square(tf.sub(m.headW, a.headW))), tf.sum(tf.square(tf.sub(m.headB, a.headB)))];
+          });
+          penalties.push(tf.mul(tf.addN(drift), spec.headAnchor) as Scalar);
+        }
+        if (penalties.length === 0) return logits;
+        return { logits, penalty: tf.addN(penalties) as Scalar };
       },
     },
     hooks,

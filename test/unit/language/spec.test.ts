@@ -45,6 +45,7 @@ describe('ExperimentSpec', () => {
     assert.deepEqual(spec.seeds, [1]);
     assert.equal(spec.router.tilHeads, 'isolated');
     assert.equal(spec.router.tilRouting, 'task');
+    assert.equal(spec.router.headAnchor, 0.3);
   });
 
   it('applies the paper preset, and keys in the file win over it', () => {
@@ -57,6 +58,7 @@ describe('ExperimentSpec', () => {
     assert.equal(spec.router.taskSupervision, 0);
     assert.equal(spec.router.minSteps, 0);
     assert.equal(spec.router.tilRouting, 'routed', 'TIL routes as CIL does, as in the paper');
+    assert.equal(spec.router.headAnchor, 0);
     assert.equal(spec.memory.strategy, 'random');
     assert.equal(spec.router.epochs, 7);
     assert.equal(spec.backbone.type === 'glove100' && spec.backbone.charNgrams, false);
