@@ -11,7 +11,7 @@ import type {
 import { tf, setWasmPaths } from '../bundledTf';
 import { createVectorBackbone } from '../model/backbone';
 import { adapterVariables, createTaskModule, headVariables } from '../model/params';
-import { createRandom } from '../random';
+import { randomStreams } from '../streams';
 import { Cancelled } from '../train/hooks';
 import { trainAdapter } from '../train/trainAdapter';
 import { concatValues } from './values';
@@ -35,8 +35,8 @@ async function initialise(job: TrainAdapterJob): Promise<void> {
 async function train(job: TrainAdapterJob): Promise<void> {
   ready ??= initialise(job);
   await ready;
-  // Seeded exactly as the engine seeds them in-process (runExperiment's prepareSeed and runOrder).
-  const frozen = createVectorBackbone(tf, job.layers, job.dim, createRandom(job.seed, 8));
+  // The same seeded streams as the engine's own training (src/engine/streams.ts).
+  const frozen = createVectorBackbone(tf, job.layers, job.dim, randomStreams.vectorBackbone(job.seed));
   const module = createTaskModule(
     tf,
     job.task,
@@ -44,7 +44,7 @@ async function train(job: TrainAdapterJob): Promise<void> {
     job.layers,
     job.dim,
     job.adapter.bottleneck,
-    createRandom(job.seed, job.orderHash, job.taskIndex, 1),
+    randomStreams.adapterInit(job.seed, job.orderHash, job.taskIndex),
   );
   const vars = [...adapterVariables(module), ...headVariables(module)];
   let lastStep = 0;
@@ -56,7 +56,7 @@ async function train(job: TrainAdapterJob): Promise<void> {
       frozen,
       { x: job.x, labels: job.labels, dim: job.width },
       job.adapter,
-      (epoch) => createRandom(job.seed, job.orderHash, job.taskIndex, 2, epoch),
+      randomStreams.adapterEpoch(job.seed, job.orderHash, job.taskIndex),
       {
         shouldStop: () => stopped,
         onStep: (s) => {

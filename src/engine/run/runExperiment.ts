@@ -23,6 +23,7 @@ import type { FrozenBackbone } from '../model/backbone';
 import { createVectorBackbone } from '../model/backbone';
 import { bertFeaturize, createBertBackbone, loadBertCheckpoint } from '../bert/bertBackbone';
 import { createRandom } from '../random';
+import { randomStreams } from '../streams';
 import type { Tf } from '../tf';
 import { Cancelled } from '../train/hooks';
 import type { AdapterThreadPaths } from '../parallel/adapterHelper';
@@ -285,7 +286,7 @@ async function prepareSeed(
     const projection = orthonormalProjection(featurizer.inputDim, backbone.dim, createRandom(seed, 7));
     rowsOf = (texts) =>
       applyStem(featurizer.featurize(texts), texts.length, featurizer.inputDim, projection, backbone.dim);
-    frozen = createVectorBackbone(tf, backbone.layers, backbone.dim, createRandom(seed, 8));
+    frozen = createVectorBackbone(tf, backbone.layers, backbone.dim, randomStreams.vectorBackbone(seed));
   }
   const tasks = new Map<string, PreparedTask>();
   try {
@@ -446,7 +447,7 @@ async function runOrder(
         seedData.frozen.layers,
         seedData.dim,
         spec.adapter.bottleneck,
-        createRandom(coords.seed, orderHash, t, 1),
+        randomStreams.adapterInit(coords.seed, orderHash, t),
       );
       modules.push(module);
       const unit = adapterUnit(coords.seed, coords.order, name);
@@ -467,7 +468,7 @@ async function runOrder(
             seedData.frozen,
             { x: task.train, labels: task.data.train.labels, dim: seedData.width },
             spec.adapter,
-            (epoch) => createRandom(coords.seed, orderHash, t, 2, epoch),
+            randomStreams.adapterEpoch(coords.seed, orderHash, t),
             { ...hooks('adapter', 'l2r', name, ctx.speed.adapter), ...unitHooks },
           ),
         );
