@@ -18,6 +18,10 @@ type Variant = (s: ExperimentSpec) => ExperimentSpec;
 const router =
   (change: Partial<ExperimentSpec['router']>): Variant =>
   (s) => ({ ...s, router: { ...s.router, ...change } });
+const memory10 =
+  (change: Partial<ExperimentSpec['router']>): Variant =>
+  (s) =>
+    router(change)({ ...s, memory: { ...s.memory, size: { kind: 'percent', value: 10 } } });
 const options: Record<string, Record<string, Variant>> = {
   'tune-heads': {
     'tune_heads = true': router({ tuneHeads: true }),
@@ -66,6 +70,12 @@ const options: Record<string, Record<string, Variant>> = {
     'head_anchor = 0.3': router({ headAnchor: 0.3 }),
     'head_anchor = 3': router({ headAnchor: 3 }),
     'head_anchor = 10': router({ headAnchor: 10 }),
+  },
+  // The anchor with a 10% memory (5x the demo's): is a fixed weight too strong there?
+  'head-anchor-memory-10': {
+    'memory 10%, head_anchor = 0': memory10({ headAnchor: 0 }),
+    'memory 10%, head_anchor = 0.06': memory10({ headAnchor: 0.06 }),
+    'memory 10%, head_anchor = 0.3': memory10({ headAnchor: 0.3 }),
   },
   // Everything that helped, together.
   all: {
