@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runExperiment } from '../../src/engine';
@@ -20,12 +20,10 @@ async function run(
     runDir?: string;
     resume?: boolean;
     stopWhen?: (e: RunEvent) => boolean;
-    onRunDir?: (dir: string) => void;
   } = {},
 ): Promise<{ metrics?: MetricsFile; events: RunEvent[]; runDir: string }> {
   const events: RunEvent[] = [];
   const runDir = options.runDir ?? tempDir('l2r-parallel-');
-  options.onRunDir?.(runDir);
   let stop = false;
   const outcome = await runExperiment(spec, {
     runDir,
@@ -108,31 +106,26 @@ describe('isolated adapters trained in a worker thread', () => {
     assert.deepEqual(numbers(resumed.metrics), numbers(whole.metrics));
   });
 
-  it('a stop while the thread is mid-task keeps its epoch checkpoint, which the engine resumes from', async () => {
+  it("a stop as the engine claims a helper's task keeps the helper's epoch checkpoints, which the engine resumes from", async () => {
     const longer = { ...spec, adapter: { ...spec.adapter, epochs: 4 } };
     const whole = await run(longer, 1);
     const second = longer.orders[0]!.tasks[1];
     const unit = `s1-main-adapter-${second}`;
-    let runDir = '';
     const stopped = await run(longer, 2, {
-      // Stop the engine (busy with the first task) once the helper's first epoch checkpoint is on disk.
-      stopWhen: () => {
-        const state = join(runDir, 'state.json');
-        if (runDir === '' || !existsSync(state)) return false;
-        const epochs = (JSON.parse(readFileSync(state, 'utf8')) as { epochs?: Record<string, number> })
-          .epochs;
-        return (epochs?.[unit] ?? 0) >= 1;
-      },
-      onRunDir: (dir) => (runDir = dir),
+      // The first replayed epoch of the helper's task: after it, the engine must not claim the task.
+      stopWhen: (e) => e.type === 'epoch-end' && e.task === second && e.epoch === 1,
     });
     assert.equal(stopped.metrics, undefined, 'the run stopped');
     const state = JSON.parse(readFileSync(join(stopped.runDir, 'state.json'), 'utf8')) as {
       completed: string[];
       epochs?: Record<string, number>;
     };
-    assert.ok(!state.completed.includes(unit), `${second} was not finished: ${JSON.stringify(state)}`);
-    assert.ok((state.epochs?.[unit] ?? 0) >= 1, `an epoch of ${second} is on disk: ${JSON.stringify(state)}`);
-    // One thread: the engine itself continues the helper's unit from its checkpoint.
+    assert.ok(!state.completed.includes(unit), `${second} was not claimed: ${JSON.stringify(state)}`);
+    assert.ok(
+      (state.epochs?.[unit] ?? 0) >= 1,
+      `the helper's epochs of ${second} are on disk: ${JSON.stringify(state)}`,
+    );
+    // One thread: the engine itself continues the helper's unit from its last checkpoint.
     const resumed = await run(longer, 1, { runDir: stopped.runDir, resume: true });
     assert.deepEqual(numbers(resumed.metrics), numbers(whole.metrics));
   });

@@ -96,6 +96,8 @@ export class AdapterHelper {
     try {
       const values = await Promise.race([job.result, stopped]);
       await job.saving;
+      // A stop asked for at any point before the claim wins over a result that came in meanwhile.
+      if (hooks.shouldStop?.() === true) throw new Cancelled();
       // Claimed: forgotten. A job that failed or was stopped stays, so dispose waits for its saves.
       this.pending.delete(unit);
       return values;
