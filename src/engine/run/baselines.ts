@@ -27,7 +27,7 @@ import { routerSchedule, trainRouter } from '../train/trainRouter';
 import type { MemoryBatchSource } from '../train/trainRouter';
 import { memoryRows, orderOffsets } from './memoryRows';
 import type { PreparedTask } from './prepared';
-import { anchorsFor, disposeHeads, tilHeadsFor } from './tilHeads';
+import { anchorsFor, disposeHeads, routedOptions } from './tilHeads';
 
 /** Cosine temperature of the MoCL- and DAM-like task matching (sharp enough to pick a task when it is clear). */
 export const SIMILARITY_TEMPERATURE = 0.1;
@@ -265,17 +265,22 @@ async function softmaxRouter(
   const { tf, spec, modules } = ctx;
   const routerSpec = { ...spec.router, activation: 'softmax' as const };
   const router = await fitRouter(ctx, 'softmax-router', 'softmax', ctx.memory, routerSpec, 6);
-  const tilHeads = tilHeadsFor(tf, routerSpec, modules, ctx.isolatedHeads);
+  const routed = routedOptions(tf, routerSpec, modules, ctx.isolatedHeads);
   try {
     const rows: ResultRow[] = [];
     for (const composition of spec.compose) {
       const scorer = routerScorer(tf, router, { activation: 'softmax', temperature: 1, training: false });
       const predictions = await Promise.all(
         sets.map((set) =>
-          predictComposed(tf, modules, ctx.frozen, () => scorer, composition as Composition, set, {
-            til: { heads: tilHeads, routing: routerSpec.tilRouting },
-            taskPrior: routerSpec.taskPrior,
-          }),
+          predictComposed(
+            tf,
+            modules,
+            ctx.frozen,
+            () => scorer,
+            composition as Composition,
+            set,
+            routed.options,
+          ),
         ),
       );
       rows.push(...resultRows(where(ctx), `softmax-${composition}`, offsets, sets, predictions));
@@ -283,7 +288,7 @@ async function softmaxRouter(
     return rows;
   } finally {
     tf.dispose(routerVariables(router));
-    disposeHeads(tf, tilHeads);
+    routed.dispose();
   }
 }
 
@@ -477,7 +482,7 @@ async function memorySweepPoint(
     spec.router,
     13,
   );
-  const tilHeads = tilHeadsFor(tf, spec.router, modules, ctx.isolatedHeads);
+  const routed = routedOptions(tf, spec.router, modules, ctx.isolatedHeads);
   try {
     const scorer = routerScorer(tf, router, {
       activation: spec.router.activation,
@@ -487,10 +492,7 @@ async function memorySweepPoint(
     const composition = (spec.compose[0] ?? 'wavg') as Composition;
     const predictions = await Promise.all(
       sets.map((set) =>
-        predictComposed(tf, modules, ctx.frozen, () => scorer, composition, set, {
-          til: { heads: tilHeads, routing: spec.router.tilRouting },
-          taskPrior: spec.router.taskPrior,
-        }),
+        predictComposed(tf, modules, ctx.frozen, () => scorer, composition, set, routed.options),
       ),
     );
     return resultRows(
@@ -502,6 +504,6 @@ async function memorySweepPoint(
     );
   } finally {
     tf.dispose(routerVariables(router));
-    disposeHeads(tf, tilHeads);
+    routed.dispose();
   }
 }

@@ -8,7 +8,7 @@ import type { FrozenBackbone } from '../model/backbone';
 import type { RouterLayer, TaskModule } from '../model/params';
 import type { Tf } from '../tf';
 import type { PreparedTask } from './prepared';
-import { disposeHeads, tilHeadsFor } from './tilHeads';
+import { routedOptions } from './tilHeads';
 
 /** Examples per task kept in routing.json for per-example traces (bounded: the file stays small). */
 const TRACE_EXAMPLES_PER_TASK = 12;
@@ -23,7 +23,7 @@ interface SeedView {
 /**
  * Evaluates the stream learned so far (`order`, one module per task) on every task's test split:
  * each composition in CIL and TIL. With `full`, also builds routing tables. `isolatedHeads` are the
- * heads as trained in isolation (TIL predicts with them when the spec says so, see tilHeadsFor).
+ * heads as trained in isolation (TIL predicts with them when the spec says so, see routedOptions).
  */
 export async function evaluateStream(
   tf: Tf,
@@ -44,17 +44,23 @@ export async function evaluateStream(
   const tables: RoutingTable[] = [];
   let rowAccuracies = { cil: [] as number[], til: [] as number[] };
   const compositions = full ? spec.compose : spec.compose.slice(0, 1);
-  const tilHeads = tilHeadsFor(tf, spec.router, modules, isolatedHeads);
+  const routed = routedOptions(tf, spec.router, modules, isolatedHeads);
   try {
     for (const composition of compositions) {
       const started = performance.now();
       const predictions: RoutedPredictions[] = [];
       for (const set of sets)
         predictions.push(
-          await predictRouted(tf, modules, seed.frozen, router, composition, spec.router.activation, set, {
-            til: { heads: tilHeads, routing: spec.router.tilRouting },
-            taskPrior: spec.router.taskPrior,
-          }),
+          await predictRouted(
+            tf,
+            modules,
+            seed.frozen,
+            router,
+            composition,
+            spec.router.activation,
+            set,
+            routed.options,
+          ),
         );
       const examples = sets.reduce((sum, set) => sum + set.labels.length, 0);
       inferenceSpeed.push(examples / ((performance.now() - started) / 1000));
@@ -71,7 +77,7 @@ export async function evaluateStream(
       if (full) tables.push(routingTable(seed, order, modules, predictions, method, coords));
     }
   } finally {
-    disposeHeads(tf, tilHeads);
+    routed.dispose();
   }
   return { rows, tables, rowAccuracies };
 }
