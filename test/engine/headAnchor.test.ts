@@ -26,6 +26,12 @@ async function headDrift(tf: Tf, headAnchor: number): Promise<number> {
   );
   const router = createRouter(tf, layers, dim, modules.length, createRandom(1, 3));
   const start = modules.map((m) => ({ headW: m.headW.clone(), headB: m.headB.clone() }));
+  const snapshots = await Promise.all(
+    modules.map(async (m) => [
+      (await m.headW.data()) as Float32Array,
+      (await m.headB.data()) as Float32Array,
+    ]),
+  );
   const random = createRandom(4);
   const n = 64;
   const x = Float32Array.from({ length: n * dim }, () => random.normal());
@@ -42,7 +48,7 @@ async function headDrift(tf: Tf, headAnchor: number): Promise<number> {
       spec,
       (e) => createRandom(5, e),
       {},
-      start,
+      snapshots,
     );
     let drift = 0;
     modules.forEach((m, t) => {

@@ -27,7 +27,7 @@ import { routerSchedule, trainRouter } from '../train/trainRouter';
 import type { MemoryBatchSource } from '../train/trainRouter';
 import { memoryRows, orderOffsets } from './memoryRows';
 import type { PreparedTask } from './prepared';
-import { anchorsFor, disposeHeads, routedOptions } from './tilHeads';
+import { routedOptions } from './tilHeads';
 
 /** Cosine temperature of the MoCL- and DAM-like task matching (sharp enough to pick a task when it is clear). */
 export const SIMILARITY_TEMPERATURE = 0.1;
@@ -227,7 +227,6 @@ async function fitRouter(
     createRandom(ctx.coords.seed, ctx.orderHash, 0, stream),
   );
   const vars = [...routerVariables(router), ...(routerSpec.tuneHeads ? modules.flatMap(headVariables) : [])];
-  const anchors = anchorsFor(tf, routerSpec, modules, ctx.isolatedHeads);
   try {
     ctx.emitPhase('router', method);
     await ctx.runUnit(
@@ -244,15 +243,13 @@ async function fitRouter(
           routerSpec,
           (epoch) => createRandom(ctx.coords.seed, ctx.orderHash, 0, stream + 1, epoch),
           { ...ctx.hooks('router', method, undefined, ctx.speed.router), ...unitHooks },
-          anchors,
+          ctx.isolatedHeads,
         ),
     );
     return router;
   } catch (error) {
     tf.dispose(routerVariables(router));
     throw error;
-  } finally {
-    disposeHeads(tf, anchors);
   }
 }
 

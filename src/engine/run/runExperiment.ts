@@ -42,7 +42,6 @@ import { memoryRows } from './memoryRows';
 import { transferMetrics } from '../eval/metrics';
 import { aggregateRows, resultsCsv } from './results';
 import type { PreparedTask } from './prepared';
-import { anchorsFor, disposeHeads } from './tilHeads';
 
 export interface RunOptions {
   readonly runDir: string;
@@ -525,24 +524,19 @@ async function runOrder(
         emitPhase('router', 'l2r', name, t);
         const { epochs } = routerSchedule(memory.length, spec.router);
         progress.total += Math.max(0, epochs - spec.router.epochs);
-        const anchors = anchorsFor(tf, spec.router, modules, isolatedHeads);
-        try {
-          await runUnit(routerUnit, vars, epochs, (unitHooks) =>
-            trainRouter(
-              tf,
-              modules,
-              seedData.frozen,
-              router as RouterLayer[],
-              memoryRows(seedData, order, memory),
-              spec.router,
-              (epoch) => createRandom(coords.seed, orderHash, t, 5, epoch),
-              { ...hooks('router', 'l2r', name, ctx.speed.router), ...unitHooks },
-              anchors,
-            ),
-          );
-        } finally {
-          disposeHeads(tf, anchors);
-        }
+        await runUnit(routerUnit, vars, epochs, (unitHooks) =>
+          trainRouter(
+            tf,
+            modules,
+            seedData.frozen,
+            router as RouterLayer[],
+            memoryRows(seedData, order, memory),
+            spec.router,
+            (epoch) => createRandom(coords.seed, orderHash, t, 5, epoch),
+            { ...hooks('router', 'l2r', name, ctx.speed.router), ...unitHooks },
+            isolatedHeads,
+          ),
+        );
         if (spec.router.schedule === 'after-each-task' && t < order.length - 1) {
           emitPhase('evaluate', 'l2r', name, t);
           const partial = await evaluateStream(

@@ -3,6 +3,7 @@ import type { ComposedOptions } from '../eval/evaluate';
 import type { Head } from '../model/forward';
 import type { TaskModule } from '../model/params';
 import type { Tf } from '../tf';
+import { disposeHeads, headsFromSnapshots } from '../model/heads';
 
 /**
  * How routed predictions follow the router spec (TIL heads and routing, the CIL task prior), with the
@@ -35,33 +36,4 @@ function tilHeadsFor(
 ): Head[] | undefined {
   if (!router.tuneHeads || router.tilHeads !== 'isolated') return undefined;
   return headsFromSnapshots(tf, modules, isolatedHeads);
-}
-
-/** Tensors of the heads as saved after isolated training, one per module (the caller disposes them). */
-export function headsFromSnapshots(
-  tf: Tf,
-  modules: readonly TaskModule[],
-  isolatedHeads: readonly Float32Array[][],
-): Head[] {
-  return modules.map((m, t) => {
-    const [w, b] = isolatedHeads[t] ?? [];
-    if (w === undefined || b === undefined) throw new Error(`no isolated head saved for task ${m.task}`);
-    return { headW: tf.tensor(w, m.headW.shape), headB: tf.tensor(b, m.headB.shape) };
-  });
-}
-
-export function disposeHeads(tf: Tf, heads: readonly Head[] | undefined): void {
-  if (heads !== undefined) tf.dispose(heads.flatMap((h) => [h.headW, h.headB]));
-}
-
-/** The isolated heads that `head_anchor` pulls tuned heads toward; undefined when it is off. */
-export function anchorsFor(
-  tf: Tf,
-  router: RouterSpec,
-  modules: readonly TaskModule[],
-  isolatedHeads: readonly Float32Array[][],
-): Head[] | undefined {
-  return router.tuneHeads && router.headAnchor > 0
-    ? headsFromSnapshots(tf, modules, isolatedHeads)
-    : undefined;
 }

@@ -1,6 +1,6 @@
 import type { RouterSpec } from '../../protocol/spec';
 import { forwardComposed, unionLogits } from '../model/forward';
-import type { Head } from '../model/forward';
+import { disposeHeads, headsFromSnapshots } from '../model/heads';
 import type { FrozenBackbone } from '../model/backbone';
 import type { RouterLayer, TaskModule } from '../model/params';
 import { headVariables, routerVariables } from '../model/params';
@@ -41,91 +41,98 @@ export async function trainRouter(
   /** A random stream per epoch, so an epoch resumed from a checkpoint draws what it drew first. */
   randomForEpoch: (epoch: number) => Random,
   hooks: TrainHooks = {},
-  /** The heads as trained in isolation: with `headAnchor`, tuned heads are pulled toward them. */
-  anchors?: readonly Head[],
+  /** The heads as saved after isolated training: with `headAnchor`, tuned heads are pulled toward them. */
+  isolatedHeads?: readonly Float32Array[][],
 ): Promise<void> {
   const adapters = modules.length;
-  const anchored = spec.tuneHeads && spec.headAnchor > 0 && anchors !== undefined;
+  const anchors =
+    spec.tuneHeads && spec.headAnchor > 0 && isolatedHeads !== undefined
+      ? headsFromSnapshots(tf, modules, isolatedHeads)
+      : undefined;
   const noisy = spec.activation === 'gumbel-sigmoid';
   // One adapter has nothing to choose between (and a one-class target has no second class).
   const supervised = spec.taskSupervision > 0 && modules.length > 1;
-  await trainClassifier(
-    tf,
-    {
-      lr: spec.lr,
-      vars: [...routerVariables(router), ...(spec.tuneHeads ? modules.flatMap(headVariables) : [])],
-      x: memory.x,
-      width: memory.dim,
-      labels: memory.unionLabels,
-      classes: modules.reduce((sum, m) => sum + m.classes.length, 0),
-      batchSize: spec.batchSize,
-      epochs: routerSchedule(memory.unionLabels.length, spec).epochs,
-      randomForEpoch,
-      // Gumbel-sigmoid: fresh logistic noise per layer and batch, drawn from the epoch's stream; then,
-      // with task supervision, the batch's own-task targets.
-      extras: (count, random, indices) => [
-        ...(noisy
-          ? Array.from({ length: frozen.layers }, () =>
-              tf.tensor2d(logisticNoise(count * adapters, random), [count, adapters]),
-            )
-          : []),
-        ...(supervised
-          ? [
-              tf.oneHot(
-                tf.tensor1d(
-                  Int32Array.from(indices, (i) => memory.tasks[i] ?? 0),
-                  'int32',
+  try {
+    await trainClassifier(
+      tf,
+      {
+        lr: spec.lr,
+        vars: [...routerVariables(router), ...(spec.tuneHeads ? modules.flatMap(headVariables) : [])],
+        x: memory.x,
+        width: memory.dim,
+        labels: memory.unionLabels,
+        classes: modules.reduce((sum, m) => sum + m.classes.length, 0),
+        batchSize: spec.batchSize,
+        epochs: routerSchedule(memory.unionLabels.length, spec).epochs,
+        randomForEpoch,
+        // Gumbel-sigmoid: fresh logistic noise per layer and batch, drawn from the epoch's stream; then,
+        // with task supervision, the batch's own-task targets.
+        extras: (count, random, indices) => [
+          ...(noisy
+            ? Array.from({ length: frozen.layers }, () =>
+                tf.tensor2d(logisticNoise(count * adapters, random), [count, adapters]),
+              )
+            : []),
+          ...(supervised
+            ? [
+                tf.oneHot(
+                  tf.tensor1d(
+                    Int32Array.from(indices, (i) => memory.tasks[i] ?? 0),
+                    'int32',
+                  ),
+                  adapters,
                 ),
-                adapters,
-              ),
-            ]
-          : []),
-      ],
-      logits: (rows, count, extras) => {
-        const noise = noisy ? (extras.slice(0, frozen.layers) as Tensor2D[]) : undefined;
-        const { h, scores } = forwardComposed(
-          tf,
-          frozen.input(tf, rows, count),
-          frozen,
-          modules,
-          router,
-          'wavg',
-          {
-            activation: spec.activation,
-            temperature: spec.temperature,
-            training: true,
-            noise,
-          },
-        );
-        const logits = unionLogits(tf, h, modules);
-        const target = supervised ? extras[extras.length - 1] : undefined;
-        const penalties: Scalar[] = [];
-        if (target !== undefined) {
-          // Binary cross-entropy of every layer's scores against the one-hot task, averaged over layers.
-          const losses = scores.map((s) => {
-            const p = tf.clipByValue(s, 1e-6, 1 - 1e-6);
-            return tf.neg(
-              tf.mean(tf.add(tf.mul(target, tf.log(p)), tf.mul(tf.sub(1, target), tf.log(tf.sub(1, p))))),
-            );
-          });
-          penalties.push(tf.mul(tf.div(tf.addN(losses), losses.length), spec.taskSupervision) as Scalar);
-        }
-        if (anchored) {
-          // L2 toward the isolated heads: calibrate on the small memory without forgetting the task's data.
-          const drift = modules.flatMap((m, t) => {
-            const a = anchors[t];
-            return a === undefined
-              ? []
-              : [tf.sum(tf.square(tf.sub(m.headW, a.headW))), tf.sum(tf.square(tf.sub(m.headB, a.headB)))];
-          });
-          penalties.push(tf.mul(tf.addN(drift), spec.headAnchor) as Scalar);
-        }
-        if (penalties.length === 0) return logits;
-        return { logits, penalty: tf.addN(penalties) as Scalar };
+              ]
+            : []),
+        ],
+        logits: (rows, count, extras) => {
+          const noise = noisy ? (extras.slice(0, frozen.layers) as Tensor2D[]) : undefined;
+          const { h, scores } = forwardComposed(
+            tf,
+            frozen.input(tf, rows, count),
+            frozen,
+            modules,
+            router,
+            'wavg',
+            {
+              activation: spec.activation,
+              temperature: spec.temperature,
+              training: true,
+              noise,
+            },
+          );
+          const logits = unionLogits(tf, h, modules);
+          const target = supervised ? extras[extras.length - 1] : undefined;
+          const penalties: Scalar[] = [];
+          if (target !== undefined) {
+            // Binary cross-entropy of every layer's scores against the one-hot task, averaged over layers.
+            const losses = scores.map((s) => {
+              const p = tf.clipByValue(s, 1e-6, 1 - 1e-6);
+              return tf.neg(
+                tf.mean(tf.add(tf.mul(target, tf.log(p)), tf.mul(tf.sub(1, target), tf.log(tf.sub(1, p))))),
+              );
+            });
+            penalties.push(tf.mul(tf.div(tf.addN(losses), losses.length), spec.taskSupervision) as Scalar);
+          }
+          if (anchors !== undefined) {
+            // L2 toward the isolated heads: calibrate on the small memory without forgetting the task's data.
+            const drift = modules.flatMap((m, t) => {
+              const a = anchors[t];
+              return a === undefined
+                ? []
+                : [tf.sum(tf.square(tf.sub(m.headW, a.headW))), tf.sum(tf.square(tf.sub(m.headB, a.headB)))];
+            });
+            penalties.push(tf.mul(tf.addN(drift), spec.headAnchor) as Scalar);
+          }
+          if (penalties.length === 0) return logits;
+          return { logits, penalty: tf.addN(penalties) as Scalar };
+        },
       },
-    },
-    hooks,
-  );
+      hooks,
+    );
+  } finally {
+    disposeHeads(tf, anchors);
+  }
 }
 
 /** Difference of two Gumbel(0,1) draws, i.e. Logistic(0,1): log(u) - log(1-u). */
