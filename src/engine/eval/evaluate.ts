@@ -1,8 +1,10 @@
 import type { RouterActivation, TilRouting } from '../../protocol/spec';
 import type { Composition } from '../model/forward';
 import {
+  disposePacked,
   forwardFrozen,
   forwardScored,
+  packAdapters,
   forwardSingle,
   headLogits,
   routerScorer,
@@ -125,58 +127,64 @@ export async function predictComposed(
   // TIL needs a head or a forward pass of its own unless it reads the CIL logits within its task's range.
   const separateTil = tilOptions?.heads !== undefined || tilRouting !== 'routed';
   let batchStart = 0;
-  await batched(
-    tf,
-    frozen.evalBatch ?? EVAL_BATCH,
-    set,
-    (rows, count) => {
-      const input = frozen.input(tf, rows, count);
-      const scorer = scorerFor(batchStart, count);
-      const { h, scores: s } = forwardScored(tf, input, frozen, modules, scorer, composition);
-      const outputs = [unionLogits(tf, h, modules), tf.stack(s, 1) as Tensor2D];
-      if (!separateTil) return outputs;
-      const tilH =
-        tilRouting === 'task'
-          ? forwardSingle(tf, input, frozen, ownModule)
-          : tilRouting === 'task_plus_routed'
-            ? forwardScored(
-                tf,
-                input,
-                frozen,
-                modules,
-                withTask(tf, scorer, set.taskIndex, adapters),
-                composition,
-              ).h
-            : h;
-      return [...outputs, headLogits(tf, tilH, tilHead)];
-    },
-    (start, count, [logits, s, tilLogits]) => {
-      const from = offsets[set.taskIndex] ?? 0;
-      const to = offsets[set.taskIndex + 1] ?? total;
-      const own = to - from;
-      const cilLogits =
-        taskPrior > 0
-          ? addTaskPrior(logits ?? new Float32Array(), s ?? new Float32Array(), {
-              count,
-              layers,
-              offsets,
-              weight: taskPrior,
-            })
-          : logits;
-      for (let i = 0; i < count; i++) {
-        const picked = cilTask?.[start + i];
-        const cilFrom = picked !== undefined ? (offsets[picked] ?? 0) : 0;
-        const cilTo = picked !== undefined ? (offsets[picked + 1] ?? total) : total;
-        cil[start + i] = argmaxRange(cilLogits ?? new Float32Array(), i * total, cilFrom, cilTo);
-        til[start + i] =
-          tilLogits === undefined
-            ? argmaxRange(logits ?? new Float32Array(), i * total, from, to) - from
-            : argmaxRange(tilLogits, i * own, 0, own);
-      }
-      scores.set(s ?? new Float32Array(), start * layers * adapters);
-      batchStart = start + count;
-    },
-  );
+  const packed = composition === 'wavg' ? packAdapters(tf, modules, layers) : [];
+  try {
+    await batched(
+      tf,
+      frozen.evalBatch ?? EVAL_BATCH,
+      set,
+      (rows, count) => {
+        const input = frozen.input(tf, rows, count);
+        const scorer = scorerFor(batchStart, count);
+        const { h, scores: s } = forwardScored(tf, input, frozen, modules, scorer, composition, packed);
+        const outputs = [unionLogits(tf, h, modules), tf.stack(s, 1) as Tensor2D];
+        if (!separateTil) return outputs;
+        const tilH =
+          tilRouting === 'task'
+            ? forwardSingle(tf, input, frozen, ownModule)
+            : tilRouting === 'task_plus_routed'
+              ? forwardScored(
+                  tf,
+                  input,
+                  frozen,
+                  modules,
+                  withTask(tf, scorer, set.taskIndex, adapters),
+                  composition,
+                  packed,
+                ).h
+              : h;
+        return [...outputs, headLogits(tf, tilH, tilHead)];
+      },
+      (start, count, [logits, s, tilLogits]) => {
+        const from = offsets[set.taskIndex] ?? 0;
+        const to = offsets[set.taskIndex + 1] ?? total;
+        const own = to - from;
+        const cilLogits =
+          taskPrior > 0
+            ? addTaskPrior(logits ?? new Float32Array(), s ?? new Float32Array(), {
+                count,
+                layers,
+                offsets,
+                weight: taskPrior,
+              })
+            : logits;
+        for (let i = 0; i < count; i++) {
+          const picked = cilTask?.[start + i];
+          const cilFrom = picked !== undefined ? (offsets[picked] ?? 0) : 0;
+          const cilTo = picked !== undefined ? (offsets[picked + 1] ?? total) : total;
+          cil[start + i] = argmaxRange(cilLogits ?? new Float32Array(), i * total, cilFrom, cilTo);
+          til[start + i] =
+            tilLogits === undefined
+              ? argmaxRange(logits ?? new Float32Array(), i * total, from, to) - from
+              : argmaxRange(tilLogits, i * own, 0, own);
+        }
+        scores.set(s ?? new Float32Array(), start * layers * adapters);
+        batchStart = start + count;
+      },
+    );
+  } finally {
+    disposePacked(tf, packed);
+  }
   return { cil, til, scores };
 }
 

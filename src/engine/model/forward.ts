@@ -114,6 +114,8 @@ export function forwardScored(
   modules: readonly TaskModule[],
   scorer: Scorer,
   composition: Composition,
+  /** The adapters packed per layer (packAdapters): wavg then runs as two products per layer. */
+  packed?: readonly (PackedLayer | undefined)[],
 ): { h: Tensor2D; scores: Tensor2D[] } {
   let state = input;
   const scores: Tensor2D[] = [];
@@ -124,12 +126,15 @@ export function forwardScored(
     // Normalise to an average; max() (not + eps) keeps it exact when every score is small.
     const w = tf.div(s, tf.maximum(tf.sum(s, 1, true), 1e-12)) as Tensor2D;
     const adapters = modules.map((m) => m.adapters[l]).filter((a): a is Adapter => a !== undefined);
+    const pack = packed?.[l];
     state = withAdapter(
       tf,
       state,
-      composition === 'wavg'
-        ? weightedDeltas(tf, state.h, w, adapters)
-        : mergedDelta(tf, state.h, w, adapters),
+      composition === 'merge'
+        ? mergedDelta(tf, state.h, w, adapters)
+        : pack !== undefined && pack.count === adapters.length
+          ? packedWeightedDeltas(tf, state.h, w, pack)
+          : weightedDeltas(tf, state.h, w, adapters),
     );
   }
   return { h: backbone.pool(tf, state), scores };
@@ -144,8 +149,69 @@ export function forwardComposed(
   router: readonly RouterLayer[],
   composition: Composition,
   options: RoutingOptions,
+  packed?: readonly (PackedLayer | undefined)[],
 ): { h: Tensor2D; scores: Tensor2D[] } {
-  return forwardScored(tf, input, backbone, modules, routerScorer(tf, router, options), composition);
+  return forwardScored(tf, input, backbone, modules, routerScorer(tf, router, options), composition, packed);
+}
+
+/**
+ * One layer's adapters side by side, frozen: downs [dim, A·k], ups [A·k, dim] (with their transposes,
+ * for gradients without transposed products), biases [A·k] and [A, dim].
+ */
+export interface PackedLayer {
+  readonly count: number;
+  readonly bottleneck: number;
+  readonly down: Tensor2D;
+  readonly downT: Tensor2D;
+  readonly downBias: Tensor;
+  readonly up: Tensor2D;
+  readonly upT: Tensor2D;
+  readonly upBias: Tensor2D;
+  readonly upBiasT: Tensor2D;
+}
+
+/**
+ * Packs every layer's adapters for the fused weighted average. The adapters are frozen while they are
+ * composed (router training, evaluation), so the packs are made once and reused for every batch; the
+ * caller frees them with disposePacked. Undefined for a layer without adapters.
+ */
+export function packAdapters(
+  tf: Tf,
+  modules: readonly TaskModule[],
+  layers: number,
+): (PackedLayer | undefined)[] {
+  return Array.from({ length: layers }, (_, l) => {
+    const adapters = modules.map((m) => m.adapters[l]).filter((a): a is Adapter => a !== undefined);
+    const first = adapters[0];
+    if (first === undefined) return undefined;
+    return tf.tidy(() => {
+      const down = tf.concat(
+        adapters.map((a) => a.down),
+        1,
+      ) as Tensor2D;
+      const up = tf.concat(
+        adapters.map((a) => a.up),
+        0,
+      ) as Tensor2D;
+      const upBias = tf.stack(adapters.map((a) => a.upBias)) as Tensor2D;
+      return {
+        count: adapters.length,
+        bottleneck: first.down.shape[1] ?? 0,
+        down,
+        downT: tf.transpose(down),
+        downBias: tf.concat(adapters.map((a) => a.downBias)),
+        up,
+        upT: tf.transpose(up),
+        upBias,
+        upBiasT: tf.transpose(upBias),
+      };
+    });
+  });
+}
+
+export function disposePacked(tf: Tf, packed: readonly (PackedLayer | undefined)[]): void {
+  for (const p of packed)
+    if (p !== undefined) tf.dispose([p.down, p.downT, p.downBias, p.up, p.upT, p.upBias, p.upBiasT]);
 }
 
 /** The frozen backbone alone (no adapter at all), pooled: what similarity-based routing compares. */
@@ -168,6 +234,32 @@ function weightedDeltas(tf: Tf, h: Tensor, w: Tensor2D, adapters: readonly Adapt
     sum = sum === undefined ? term : tf.add(sum, term);
   });
   return sum ?? tf.zerosLike(h);
+}
+
+/**
+ * The same weighted average as weightedDeltas with every adapter at once: Σ_i w_i (relu(h D_i + d_i) U_i
+ * + u_i) = (w ⊙ relu(h [D_1 … D_A] + [d_1 … d_A])) [U_1; …; U_A] + w [u_1; …; u_A], where w ⊙ scales
+ * adapter i's k columns by w_i. Two products per layer instead of two per adapter: on wasm the cost of
+ * a router step is mostly per operation, not per number.
+ */
+function packedWeightedDeltas(tf: Tf, h: Tensor, w: Tensor2D, p: PackedLayer): Tensor {
+  const { frozenMatMul } = linearOps(tf);
+  const batch = h.shape[0] ?? 0;
+  const tokens = h.rank === 3 ? (h.shape[1] ?? 1) : 1;
+  const dim = h.shape[h.rank - 1] ?? 0;
+  const width = p.count * p.bottleneck;
+  const x = tf.reshape(h, [batch * tokens, dim]) as Tensor2D;
+  const z = tf.relu(tf.add(frozenMatMul(x, p.down, p.downT), p.downBias));
+  const scaled = tf.mul(
+    tf.reshape(z, [batch, tokens, p.count, p.bottleneck]),
+    tf.reshape(w, [batch, 1, p.count, 1]),
+  );
+  const out = frozenMatMul(tf.reshape(scaled, [batch * tokens, width]) as Tensor2D, p.up, p.upT);
+  const bias = frozenMatMul(w, p.upBias, p.upBiasT); // [batch, dim]
+  return tf.reshape(
+    tf.add(tf.reshape(out, [batch, tokens, dim]), tf.reshape(bias, [batch, 1, dim])),
+    h.shape,
+  );
 }
 
 /** Per-example merged adapter: parameters averaged by that example's weights, applied with batched matmuls. */

@@ -1,5 +1,5 @@
 import type { RouterSpec } from '../../protocol/spec';
-import { forwardComposed, unionLogits } from '../model/forward';
+import { disposePacked, forwardComposed, packAdapters, unionLogits } from '../model/forward';
 import { disposeHeads, headsFromSnapshots } from '../model/heads';
 import type { FrozenBackbone } from '../model/backbone';
 import type { RouterLayer, TaskModule } from '../model/params';
@@ -49,6 +49,8 @@ export async function trainRouter(
     spec.tuneHeads && spec.headAnchor > 0 && isolatedHeads !== undefined
       ? headsFromSnapshots(tf, modules, isolatedHeads)
       : undefined;
+  // The adapters stay frozen while the routers train: packed once, composed in two products per layer.
+  const packed = packAdapters(tf, modules, frozen.layers);
   const noisy = spec.activation === 'gumbel-sigmoid';
   // One adapter has nothing to choose between (and a one-class target has no second class).
   const supervised = spec.taskSupervision > 0 && modules.length > 1;
@@ -100,6 +102,7 @@ export async function trainRouter(
               training: true,
               noise,
             },
+            packed,
           );
           const logits = unionLogits(tf, h, modules);
           const target = supervised ? extras[extras.length - 1] : undefined;
@@ -132,6 +135,7 @@ export async function trainRouter(
     );
   } finally {
     disposeHeads(tf, anchors);
+    disposePacked(tf, packed);
   }
 }
 
