@@ -77,6 +77,113 @@ const options: Record<string, Record<string, Variant>> = {
     'memory 10%, head_anchor = 0.06': memory10({ headAnchor: 0.06 }),
     'memory 10%, head_anchor = 0.3': memory10({ headAnchor: 0.3 }),
   },
+  // Pseudo-examples from each task's class statistics added to the memory for router training.
+  'feature-replay': {
+    'feature_replay = 200': router({ featureReplay: 200 }),
+    'feature_replay = 500': router({ featureReplay: 500 }),
+    'feature_replay = 500, full': router({ featureReplay: 500, replayCovariance: 'full' }),
+    'feature_replay = 500, head_anchor = 0': router({ featureReplay: 500, headAnchor: 0 }),
+  },
+  'feature-replay-budget': {
+    'feature_replay = 0': router({ featureReplay: 0 }),
+    'feature_replay = 500, full, epochs = 3': router({
+      featureReplay: 500,
+      replayCovariance: 'full',
+      epochs: 3,
+    }),
+    'feature_replay = 1000, full, epochs = 3': router({
+      featureReplay: 1000,
+      replayCovariance: 'full',
+      epochs: 3,
+    }),
+    'feature_replay = 1000, full': router({ featureReplay: 1000, replayCovariance: 'full' }),
+  },
+  'feature-replay-batch': {
+    'feature_replay = 500, full, batch = 128': router({
+      featureReplay: 500,
+      replayCovariance: 'full',
+      batchSize: 128,
+    }),
+    'feature_replay = 500, full, batch = 128, lr = 3e-3': router({
+      featureReplay: 500,
+      replayCovariance: 'full',
+      batchSize: 128,
+      lr: 3e-3,
+    }),
+    'feature_replay = 1000, full, batch = 128': router({
+      featureReplay: 1000,
+      replayCovariance: 'full',
+      batchSize: 128,
+    }),
+  },
+  'feature-replay-3': {
+    'feature_replay = 500, full, batch = 128, lr = 3e-3': router({
+      featureReplay: 500,
+      replayCovariance: 'full',
+      batchSize: 128,
+      lr: 3e-3,
+    }),
+    'feature_replay = 500, diagonal, batch = 128, lr = 3e-3': router({
+      featureReplay: 500,
+      replayCovariance: 'diagonal',
+      batchSize: 128,
+      lr: 3e-3,
+    }),
+    'feature_replay = 1000, full, batch = 128, lr = 3e-3': router({
+      featureReplay: 1000,
+      replayCovariance: 'full',
+      batchSize: 128,
+      lr: 3e-3,
+    }),
+    'feature_replay = 500, full': router({ featureReplay: 500, replayCovariance: 'full' }),
+  },
+  'feature-replay-4': {
+    'feature_replay = 1000, diagonal, batch = 128, lr = 3e-3': router({
+      featureReplay: 1000,
+      replayCovariance: 'diagonal',
+      batchSize: 128,
+      lr: 3e-3,
+    }),
+    'feature_replay = 2000, full, batch = 128, lr = 3e-3': router({
+      featureReplay: 2000,
+      replayCovariance: 'full',
+      batchSize: 128,
+      lr: 3e-3,
+    }),
+  },
+  // With feature replay on (the defaults), the levers chosen before it again.
+  'with-replay-anchor': {
+    'head_anchor = 0.3 (the defaults)': (s) => s,
+    'head_anchor = 0.03': router({ headAnchor: 0.03 }),
+  },
+  'with-replay': {
+    'head_anchor = 0.3 (the defaults)': (s) => s,
+    'head_anchor = 0': router({ headAnchor: 0 }),
+    'head_anchor = 0.03': router({ headAnchor: 0.03 }),
+    'head_anchor = 0.1': router({ headAnchor: 0.1 }),
+    'epochs = 20': router({ epochs: 20 }),
+    'task_supervision = 0.3': router({ taskSupervision: 0.3 }),
+  },
+  // Feature replay within the time goal (the whole stream at most twice the paper recipe's time).
+  'replay-time': {
+    'the paper recipe (for its time)': (s) => ({
+      ...router({
+        tuneHeads: false,
+        minSteps: 0,
+        taskSupervision: 0,
+        tilHeads: 'tuned',
+        tilRouting: 'routed',
+        featureReplay: 0,
+        batchSize: 32,
+        lr: 1e-3,
+      })(s),
+      memory: { ...s.memory, strategy: 'random' },
+    }),
+    'feature_replay = 300, batch = 64, lr = 2e-3': router({ featureReplay: 300, batchSize: 64, lr: 2e-3 }),
+    'feature_replay = 500, batch = 64, lr = 2e-3': router({ featureReplay: 500, batchSize: 64, lr: 2e-3 }),
+    'feature_replay = 1000, epochs = 3 (7 at min_steps)': router({ epochs: 3 }),
+    'feature_replay = 300': router({ featureReplay: 300 }),
+  },
   // Everything that helped, together.
   all: {
     'balanced, min_steps = 250, task_supervision = 1': (s) =>

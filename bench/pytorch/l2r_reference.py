@@ -93,6 +93,42 @@ def forward_composed(x, frozen, modules, routers, composition, noise_temp=None):
     return h, scores
 
 
+def feature_replay(tasks, order, offsets, per_task, covariance):
+    """Pseudo-examples per task from its class means and the within-class covariance pooled over all
+    tasks (the engine's feature_replay): classes in proportion to their training counts."""
+    stats, scatter, dof = [], 0, 0
+    for name in order:
+        x, y = tasks[name]["train"]
+        counts = torch.bincount(y, minlength=tasks[name]["classes"]).double()
+        sums = torch.zeros(len(counts), x.shape[1], dtype=torch.float64).index_add_(0, y, x.double())
+        means = sums / counts.clamp(min=1)[:, None]
+        r = x.double() - means[y]
+        scatter = scatter + (r.T @ r if covariance == "full" else (r * r).sum(0))
+        dof += len(y) - int((counts > 0).sum())
+        stats.append((means, counts))
+    cov = scatter / max(1, dof)
+    diag = cov.diagonal() if covariance == "full" else cov
+    ridge = 1e-3 * float(diag.mean()) + 1e-12
+    if covariance == "full":
+        factor = torch.linalg.cholesky(cov + ridge * torch.eye(cov.shape[0], dtype=torch.float64))
+    xs, ys, ts = [], [], []
+    for t, (means, counts) in enumerate(stats):
+        exact = counts / counts.sum() * per_task
+        quota = exact.floor().long()
+        rest = sorted(range(len(counts)), key=lambda c: (-(exact[c] - quota[c]).item(), c))
+        for k in range(per_task - int(quota.sum())):
+            quota[rest[k % len(rest)]] += 1
+        for c, n in enumerate(quota.tolist()):
+            if n == 0:
+                continue
+            z = torch.randn(n, means.shape[1], dtype=torch.float64)
+            noise = z @ factor.T if covariance == "full" else z * (diag + ridge).sqrt()
+            xs.append((means[c] + noise).float())
+            ys.append(torch.full((n,), int(offsets[t]) + c, dtype=torch.long))
+            ts.append(torch.full((n,), t, dtype=torch.long))
+    return torch.cat(xs), torch.cat(ys), torch.cat(ts)
+
+
 def select_memory(labels, budget, strategy, rng):
     """`random`: a uniform sample; `balanced`: round-robin over classes, a random order within each."""
     if strategy != "balanced":
@@ -144,6 +180,10 @@ def main():
     mem_x = torch.cat([tasks[order[t]]["train"][0][idx] for t, idx in memory])
     mem_y = torch.cat([tasks[order[t]]["train"][1][idx] + int(offsets[t]) for t, idx in memory])
     mem_t = torch.cat([torch.full((len(idx),), t, dtype=torch.long) for t, idx in memory])
+    replay = r_spec.get("featureReplay", 0)
+    if replay > 0:
+        rx, ry, rt = feature_replay(tasks, order, offsets, replay, r_spec.get("replayCovariance", "full"))
+        mem_x, mem_y, mem_t = torch.cat([mem_x, rx]), torch.cat([mem_y, ry]), torch.cat([mem_t, rt])
     # The heads as trained in isolation, for TIL with `til_heads = isolated`.
     isolated = [(mod.head_w.detach().clone(), mod.head_b.detach().clone()) for mod in modules]
     supervision = r_spec.get("taskSupervision", 0) if len(modules) > 1 else 0
@@ -158,6 +198,7 @@ def main():
             mod.head_b.requires_grad_(True)
             params += [mod.head_w, mod.head_b]
     opt = torch.optim.Adam(params, lr=r_spec["lr"])
+    anchor = r_spec.get("headAnchor", 0) if r_spec["tuneHeads"] else 0
     steps_per_epoch = math.ceil(len(mem_y) / r_spec["batchSize"])
     epochs = max(r_spec["epochs"], math.ceil(r_spec["minSteps"] / steps_per_epoch))
     t0 = time.perf_counter()
@@ -168,6 +209,9 @@ def main():
             h, scores = forward_composed(mem_x[idx], frozen, modules, routers, "wavg", r_spec["temperature"])
             logits = torch.cat([mod.head(h) for mod in modules], 1)
             loss = F.cross_entropy(logits, mem_y[idx])
+            if anchor > 0:
+                drift = sum(((mod.head_w - w) ** 2).sum() + ((mod.head_b - b) ** 2).sum() for mod, (w, b) in zip(modules, isolated))
+                loss = loss + anchor * drift
             if supervision > 0:
                 target = F.one_hot(mem_t[idx], len(modules)).float()
                 bce = sum(F.binary_cross_entropy(s.clamp(1e-7, 1 - 1e-7), target) for s in scores) / len(scores)

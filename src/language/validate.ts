@@ -44,7 +44,7 @@ export interface ValidationChecks {
 }
 
 export const checks: ValidationChecks = {
-  stream: [checkStreamMembers, checkOrdersCoverTasks],
+  stream: [checkStreamMembers, checkOrdersCoverTasks, checkReplayNeedsFeatures],
   task: [checkTaskMembers],
   order: [checkOrderReferences],
   block: [checkBlockKeys],
@@ -188,6 +188,22 @@ function checkOrdersCoverTasks(stream: StreamNode, doc: Document, accept: Accept
       });
     }
   }
+}
+
+/** Feature replay draws stem features; a bert backbone's inputs are tokens, so the keys do nothing there. */
+function checkReplayNeedsFeatures(stream: StreamNode, _doc: Document, accept: Accept): void {
+  const block = (key: string): BlockNode | undefined =>
+    stream.members.find((m): m is BlockNode => m.type === 'block' && m.key === key);
+  const type = block('backbone')?.properties.find((p) => p.key === 'type')?.value;
+  if (type?.type !== 'scalar' || type.text !== 'bert') return;
+  for (const p of block('router')?.properties ?? [])
+    if (p.key === 'feature_replay' || p.key === 'replay_covariance')
+      accept({
+        severity: 'warning',
+        message: `'${p.key}' applies to the glove100 and hashed backbones only (it draws feature vectors; bert reads tokens); it is ignored here.`,
+        range: p.keyRange,
+        code: 'ignored',
+      });
 }
 
 function checkOrderReferences(order: OrderNode, doc: Document, accept: Accept): void {

@@ -150,7 +150,18 @@ export interface RouterSpec {
    * training (0 = none).
    */
   readonly headAnchor: number;
+  /**
+   * Pseudo-examples per task drawn from its class statistics (class means, shared within-class
+   * covariance) and added to the memory for router training; 0 = the memory alone. Vector backbones
+   * only (a token backbone's inputs are not features).
+   */
+  readonly featureReplay: number;
+  /** The covariance feature replay draws with. */
+  readonly replayCovariance: ReplayCovariance;
 }
+
+/** `full`: the d x d within-class covariance; `diagonal`: its diagonal only (d numbers). */
+export type ReplayCovariance = 'full' | 'diagonal';
 
 export interface ExperimentSpec {
   readonly specVersion: typeof SPEC_VERSION;

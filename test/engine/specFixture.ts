@@ -47,6 +47,8 @@ export function tinySpec(overrides: Partial<ExperimentSpec> = {}): ExperimentSpe
       tilRouting: 'routed',
       taskPrior: 0,
       headAnchor: 0,
+      featureReplay: 20,
+      replayCovariance: 'diagonal',
     },
     compose: ['wavg', 'merge'],
     settings: ['cil', 'til'],

@@ -122,6 +122,22 @@ describe('runs', () => {
     for (const u of updates) assert.ok(u.size <= 7 && u.budget === 7);
   });
 
+  it('trains the routers on the memory plus feature replay, and only then', async () => {
+    const routerSteps = async (featureReplay: number): Promise<number | undefined> => {
+      const spec = tinySpec({
+        memory: { size: { kind: 'count', value: 7 }, strategy: 'balanced' },
+        baselines: [],
+      });
+      const { events } = await run({ ...spec, router: { ...spec.router, featureReplay, batchSize: 8 } });
+      return events.find(
+        (e): e is Extract<RunEvent, { type: 'progress' }> => e.type === 'progress' && e.phase === 'router',
+      )?.steps;
+    };
+    // Two tasks: 14 memory examples, then 2 x 25 pseudo-examples; batches of 8.
+    assert.equal(await routerSteps(0), 2);
+    assert.equal(await routerSteps(25), 8);
+  });
+
   it('resumes a stopped run from its last completed epoch, with the same final numbers', async () => {
     // Three adapter epochs: the stop lands inside the second task's adapter training.
     const spec = tinySpec({ adapter: { bottleneck: 8, epochs: 3, lr: 3e-3, batchSize: 32 } });

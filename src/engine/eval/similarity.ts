@@ -3,6 +3,9 @@
  * baselines. Plain JS on small matrices (dim x dim): no replay memory is involved.
  */
 
+import { classStatistics } from '../featureReplay';
+import { invertSpd } from '../linalg';
+
 /** Per task: class means and the precision (inverse covariance, shrunk) of within-class scatter. */
 export interface TaskGaussians {
   readonly means: Float64Array[];
@@ -15,74 +18,15 @@ export function fitTaskGaussians(
   classes: number,
   dim: number,
 ): TaskGaussians {
-  const n = labels.length;
-  const means = Array.from({ length: classes }, () => new Float64Array(dim));
-  const counts = new Float64Array(classes);
-  for (let i = 0; i < n; i++) {
-    const c = labels[i] ?? 0;
-    counts[c] = (counts[c] ?? 0) + 1;
-    const m = means[c] as Float64Array;
-    for (let d = 0; d < dim; d++) m[d] = (m[d] ?? 0) + (features[i * dim + d] ?? 0);
-  }
-  means.forEach((m, c) => m.forEach((v, d) => (m[d] = v / Math.max(1, counts[c] ?? 1))));
-  const cov = new Float64Array(dim * dim);
-  const centred = new Float64Array(dim);
-  for (let i = 0; i < n; i++) {
-    const m = means[labels[i] ?? 0] as Float64Array;
-    for (let d = 0; d < dim; d++) centred[d] = (features[i * dim + d] ?? 0) - (m[d] ?? 0);
-    for (let a = 0; a < dim; a++) {
-      const ca = centred[a] ?? 0;
-      if (ca === 0) continue;
-      for (let b = a; b < dim; b++) cov[a * dim + b] = (cov[a * dim + b] ?? 0) + ca * (centred[b] ?? 0);
-    }
-  }
+  const stats = classStatistics(features, dim, labels, classes, 'full');
+  const cov = stats.scatter.map((v) => v / Math.max(1, labels.length - 1));
   let trace = 0;
-  for (let a = 0; a < dim; a++) {
-    for (let b = a; b < dim; b++) {
-      const v = (cov[a * dim + b] ?? 0) / Math.max(1, n - 1);
-      cov[a * dim + b] = v;
-      cov[b * dim + a] = v;
-    }
-    trace += cov[a * dim + a] ?? 0;
-  }
+  for (let a = 0; a < dim; a++) trace += cov[a * dim + a] ?? 0;
   // Shrinkage keeps the inverse stable when a task has fewer examples than dimensions.
   const shrink = 0.1 * (trace / dim) + 1e-6;
   for (let a = 0; a < dim; a++) cov[a * dim + a] = (cov[a * dim + a] ?? 0) + shrink;
+  const means = Array.from({ length: classes }, (_, c) => stats.means.slice(c * dim, (c + 1) * dim));
   return { means, precision: invertSpd(cov, dim) };
-}
-
-/** Inverse of a symmetric positive-definite matrix by Cholesky factorisation. */
-export function invertSpd(m: Float64Array, n: number): Float64Array {
-  const l = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let sum = m[i * n + j] ?? 0;
-      for (let k = 0; k < j; k++) sum -= (l[i * n + k] ?? 0) * (l[j * n + k] ?? 0);
-      if (i === j) {
-        if (sum <= 0) throw new Error('covariance is not positive definite');
-        l[i * n + i] = Math.sqrt(sum);
-      } else l[i * n + j] = sum / (l[j * n + j] ?? 1);
-    }
-  }
-  // inv(L) by forward substitution, then inv(M) = inv(L)^T inv(L).
-  const li = new Float64Array(n * n);
-  for (let c = 0; c < n; c++) {
-    for (let i = c; i < n; i++) {
-      let sum = i === c ? 1 : 0;
-      for (let k = c; k < i; k++) sum -= (l[i * n + k] ?? 0) * (li[k * n + c] ?? 0);
-      li[i * n + c] = sum / (l[i * n + i] ?? 1);
-    }
-  }
-  const inv = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let sum = 0;
-      for (let k = i; k < n; k++) sum += (li[k * n + i] ?? 0) * (li[k * n + j] ?? 0);
-      inv[i * n + j] = sum;
-      inv[j * n + i] = sum;
-    }
-  }
-  return inv;
 }
 
 /** EPI-like task identification: the task owning the nearest class mean in Mahalanobis distance. */

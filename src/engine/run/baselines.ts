@@ -25,7 +25,8 @@ import type { TrainHooks } from '../train/hooks';
 import { trainAdapter } from '../train/trainAdapter';
 import { routerSchedule, trainRouter } from '../train/trainRouter';
 import type { MemoryBatchSource } from '../train/trainRouter';
-import { memoryRows, orderOffsets } from './memoryRows';
+import { orderOffsets, routerRows } from './memoryRows';
+import type { ReplaySource } from './memoryRows';
 import type { PreparedTask } from './prepared';
 import { routedOptions } from './tilHeads';
 
@@ -47,7 +48,10 @@ export interface BaselineContext {
   readonly coords: RunCoordinates;
   readonly prefix: string;
   readonly orderHash: number;
-  readonly memory: MemoryBatchSource;
+  /** What the final L2R router trained on: the memory, then any feature-replay rows. */
+  readonly routerRows: MemoryBatchSource;
+  /** Feature replay of the final router, for routers trained on other memories (the memory sweep). */
+  readonly replay: ReplaySource;
   readonly hooks: (phase: Phase, method: string, task: string | undefined, speed: number[]) => TrainHooks;
   readonly runUnit: UnitRunner;
   readonly emitPhase: (phase: Phase, method: string, task?: string, taskIndex?: number) => void;
@@ -177,7 +181,11 @@ async function similarityBaselines(
         const picked = nearestTaskMahalanobis(testFeatures[t] ?? new Float32Array(), n, dim, gaussians);
         const oneHot = new Float32Array(n * adapters);
         picked.forEach((p, i) => (oneHot[i * adapters + p] = 1));
-        return predictComposed(tf, modules, frozen, fixed(oneHot), 'wavg', set, { cilTask: picked });
+        // TIL knows the task, so EPI's task identification has nothing to do there: the task's own adapter.
+        return predictComposed(tf, modules, frozen, fixed(oneHot), 'wavg', set, {
+          cilTask: picked,
+          til: { routing: 'task' },
+        });
       }),
     );
     rows.push(...resultRows(where(ctx), 'epi', offsets, sets, predictions));
@@ -261,7 +269,7 @@ async function softmaxRouter(
 ): Promise<ResultRow[]> {
   const { tf, spec, modules } = ctx;
   const routerSpec = { ...spec.router, activation: 'softmax' as const };
-  const router = await fitRouter(ctx, 'softmax-router', 'softmax', ctx.memory, routerSpec, 6);
+  const router = await fitRouter(ctx, 'softmax-router', 'softmax', ctx.routerRows, routerSpec, 6);
   const routed = routedOptions(tf, routerSpec, modules, ctx.isolatedHeads);
   try {
     const rows: ResultRow[] = [];
@@ -470,7 +478,7 @@ async function memorySweepPoint(
       index,
     }));
   });
-  const memory = memoryRows(ctx, ctx.order, entries);
+  const memory = routerRows(ctx, ctx.order, entries, ctx.replay);
   const router = await fitRouter(
     ctx,
     `router-memory-${label}`,

@@ -38,7 +38,8 @@ import { evaluateStream } from './evaluateStream';
 import { predictRouted } from '../eval/evaluate';
 import { runBaselines, snapshot } from './baselines';
 import type { UnitRunner } from './baselines';
-import { memoryRows } from './memoryRows';
+import { memoryRows, replayPerTask, routerRows } from './memoryRows';
+import type { ReplaySource } from './memoryRows';
 import { transferMetrics } from '../eval/metrics';
 import { aggregateRows, resultsCsv } from './results';
 import type { PreparedTask } from './prepared';
@@ -434,6 +435,13 @@ async function runOrder(
   const matrixRows: { cil: number[]; til: number[] }[] = [];
   const isolatedHeads: Float32Array[][] = [];
   let router: RouterLayer[] | undefined;
+  let lastRouterRows: MemoryBatchSource | undefined;
+  // Feature replay for the router trained after task t: its own random stream, so a resumed run draws the same rows.
+  const replayFor = (t: number): ReplaySource => ({
+    perTask: replayPerTask(spec),
+    covariance: spec.router.replayCovariance,
+    random: () => createRandom(coords.seed, orderHash, t, 20),
+  });
   try {
     for (let t = 0; t < order.length; t++) {
       const name = order[t] ?? '';
@@ -522,7 +530,9 @@ async function runOrder(
           ...(spec.router.tuneHeads ? modules.flatMap(headVariables) : []),
         ];
         emitPhase('router', 'l2r', name, t);
-        const { epochs } = routerSchedule(memory.length, spec.router);
+        lastRouterRows = routerRows(seedData, order.slice(0, t + 1), memory, replayFor(t));
+        const rows = lastRouterRows;
+        const { epochs } = routerSchedule(rows.unionLabels.length, spec.router);
         progress.total += Math.max(0, epochs - spec.router.epochs);
         await runUnit(routerUnit, vars, epochs, (unitHooks) =>
           trainRouter(
@@ -530,7 +540,7 @@ async function runOrder(
             modules,
             seedData.frozen,
             router as RouterLayer[],
-            memoryRows(seedData, order, memory),
+            rows,
             spec.router,
             (epoch) => createRandom(coords.seed, orderHash, t, 5, epoch),
             { ...hooks('router', 'l2r', name, ctx.speed.router), ...unitHooks },
@@ -555,7 +565,7 @@ async function runOrder(
         }
       }
     }
-    if (router === undefined) throw new Error('the stream has no tasks');
+    if (router === undefined || lastRouterRows === undefined) throw new Error('the stream has no tasks');
     emitPhase('evaluate', 'l2r');
     const final = await evaluateStream(
       tf,
@@ -606,7 +616,8 @@ async function runOrder(
       coords,
       prefix,
       orderHash,
-      memory: finalMemory,
+      routerRows: lastRouterRows,
+      replay: replayFor(order.length - 1),
       hooks,
       runUnit,
       emitPhase,

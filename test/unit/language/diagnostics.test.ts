@@ -21,6 +21,19 @@ task b { data = "b.jsonl" }
 const cases: { name: string; source: string; expected: string[] }[] = [
   { name: 'a valid file', source: base, expected: [] },
   {
+    name: 'feature replay with a bert backbone (ignored: it draws feature vectors)',
+    source: base.replace(
+      'order main = [a, b]',
+      'order main = [a, b]\n  backbone { type = bert\n path = "m" }\n  router { feature_replay = 200 }',
+    ),
+    expected: ['warning:ignored@feature_replay'],
+  },
+  {
+    name: 'feature replay with a vector backbone',
+    source: base.replace('order main = [a, b]', 'order main = [a, b]\n  router { feature_replay = 200 }'),
+    expected: [],
+  },
+  {
     name: 'an unknown key, with did-you-mean',
     source: base.replace('order main = [a, b]', 'order main = [a, b]\n  adapter { epocsh = 3 }'),
     expected: ['error:unknown-key@epocsh'],

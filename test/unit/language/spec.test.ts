@@ -45,7 +45,11 @@ describe('ExperimentSpec', () => {
     assert.deepEqual(spec.seeds, [1]);
     assert.equal(spec.router.tilHeads, 'isolated');
     assert.equal(spec.router.tilRouting, 'task');
-    assert.equal(spec.router.headAnchor, 0.3);
+    assert.equal(spec.router.headAnchor, 0);
+    assert.equal(spec.router.featureReplay, 300);
+    assert.equal(spec.router.replayCovariance, 'full');
+    assert.equal(spec.router.batchSize, 64);
+    assert.equal(spec.router.lr, 2e-3);
   });
 
   it('applies the paper preset, and keys in the file win over it', () => {
@@ -59,6 +63,9 @@ describe('ExperimentSpec', () => {
     assert.equal(spec.router.minSteps, 0);
     assert.equal(spec.router.tilRouting, 'routed', 'TIL routes as CIL does, as in the paper');
     assert.equal(spec.router.headAnchor, 0);
+    assert.equal(spec.router.featureReplay, 0, 'the memory alone, as in the paper');
+    assert.equal(spec.router.batchSize, 32);
+    assert.equal(spec.router.lr, 1e-3);
     assert.equal(spec.memory.strategy, 'random');
     assert.equal(spec.router.epochs, 7);
     assert.equal(spec.backbone.type === 'glove100' && spec.backbone.charNgrams, false);
