@@ -91,6 +91,10 @@ const steps: Step[] = [
     'the defaults with the paper’s routed TIL (`til_routing = routed`, `til_heads = tuned`; CIL is unchanged by these)',
     router({ tilRouting: 'routed', tilHeads: 'tuned' }),
   ],
+  [
+    'the defaults with a diagonal replay covariance (`replay_covariance = diagonal`: 256 numbers instead of 65,536)',
+    router({ replayCovariance: 'diagonal' }),
+  ],
 ];
 const chosen = process.argv[2] ?? '1';
 const selected = chosen.includes(',')

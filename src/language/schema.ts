@@ -251,7 +251,7 @@ export const schema: Record<Context, Record<string, KeySpec>> = {
       example: 'head_anchor = 1',
     },
     feature_replay: {
-      type: { kind: 'int', min: 0, max: 100000 },
+      type: { kind: 'int', min: 0, max: 10000 },
       default: '300',
       doc: 'Pseudo-examples per task added to the memory for router training, drawn from statistics each task leaves behind: its class means and a within-class covariance shared by all classes (vector backbones only; `bert` ignores it). The statistics cost the class means plus `replay_covariance` numbers, not examples. Default 300 (chosen on validation data within the time budget of twice the paper recipe’s stream: CIL 58.9 → 64.7 at 1.4x the time; 1000 reached 66.0 at 2.4x); 0: the memory alone, as in the paper.',
       example: 'feature_replay = 400',

@@ -129,6 +129,10 @@ describe('runs', () => {
         baselines: [],
       });
       const { events } = await run({ ...spec, router: { ...spec.router, featureReplay, batchSize: 8 } });
+      const said = events.some(
+        (e) => e.type === 'log' && e.message.includes(`${2 * featureReplay} feature-replay pseudo-examples`),
+      );
+      assert.equal(said, featureReplay > 0, 'the log says what the router trains on when it replays');
       return events.find(
         (e): e is Extract<RunEvent, { type: 'progress' }> => e.type === 'progress' && e.phase === 'router',
       )?.steps;

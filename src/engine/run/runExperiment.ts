@@ -532,6 +532,13 @@ async function runOrder(
         emitPhase('router', 'l2r', name, t);
         lastRouterRows = routerRows(seedData, order.slice(0, t + 1), memory, replayFor(t));
         const rows = lastRouterRows;
+        if (rows.unionLabels.length > memory.length)
+          sink.emit(
+            logEvent(
+              'info',
+              `${prefix}-router-after-${name}: ${memory.length} memory examples and ${rows.unionLabels.length - memory.length} feature-replay pseudo-examples (${replayPerTask(spec)} per task).`,
+            ),
+          );
         const { epochs } = routerSchedule(rows.unionLabels.length, spec.router);
         progress.total += Math.max(0, epochs - spec.router.epochs);
         await runUnit(routerUnit, vars, epochs, (unitHooks) =>
