@@ -530,13 +530,14 @@ async function runOrder(
           ...(spec.router.tuneHeads ? modules.flatMap(headVariables) : []),
         ];
         emitPhase('router', 'l2r', name, t);
-        lastRouterRows = routerRows(seedData, order.slice(0, t + 1), memory, replayFor(t));
-        const rows = lastRouterRows;
-        if (rows.unionLabels.length > memory.length)
+        const replay = replayFor(t);
+        const rows = routerRows(seedData, order.slice(0, t + 1), memory, replay);
+        lastRouterRows = rows;
+        if (replay.perTask > 0)
           sink.emit(
             logEvent(
               'info',
-              `${prefix}-router-after-${name}: ${memory.length} memory examples and ${rows.unionLabels.length - memory.length} feature-replay pseudo-examples (${replayPerTask(spec)} per task).`,
+              `${prefix}-router-after-${name}: ${memory.length} memory examples and ${rows.unionLabels.length - memory.length} feature-replay pseudo-examples (${replay.perTask} per task).`,
             ),
           );
         const { epochs } = routerSchedule(rows.unionLabels.length, spec.router);

@@ -10,7 +10,7 @@ import type { TrainHooks } from './hooks';
 import { trainClassifier } from './loop';
 
 export interface MemoryBatchSource {
-  /** Stem features of the memory examples, row-major [n x dim]. */
+  /** Stem features of the memory examples (then any feature-replay pseudo-examples), row-major [n x dim]. */
   readonly x: Float32Array;
   readonly dim: number;
   /** Label index in the union of all classes (heads concatenated in stream order). */
@@ -26,8 +26,9 @@ export function routerSchedule(n: number, spec: RouterSpec): { steps: number; ep
 }
 
 /**
- * Trains the per-layer routers on the replay memory alone: adapters and backbone stay frozen; the
- * loss is the classification loss of the composed (wavg) model over the union of all classes.
+ * Trains the per-layer routers on the replay memory (and any feature-replay rows appended to it,
+ * see routerRows): adapters and backbone stay frozen; the loss is the classification loss of the
+ * composed (wavg) model over the union of all classes.
  * With `tuneHeads`, the task heads are trained too, which calibrates their logits against each
  * other for class-incremental prediction.
  */
