@@ -108,6 +108,9 @@ export default tseslint.config(
       'test-artifacts/**',
       'scripts/data/node_modules/**',
       'src/language/generated/**',
+      // AssemblyScript (decorators on functions, v128 builtins): compiled and checked by asc.
+      'kernels/**',
+      'src/engine/kernels/generated/**',
       '**/*.js',
       '**/*.cjs',
     ],

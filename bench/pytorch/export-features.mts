@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { loadStreamFile } from '../../src/language/index.ts';
 import { loadTask } from '../../src/engine/data/loadTask.ts';
 import { createFeaturizer } from '../../src/engine/features/featurize.ts';
-import { applyStem, orthonormalProjection } from '../../src/engine/features/stem.ts';
+import { orthonormalProjection } from '../../src/engine/features/stem.ts';
+import { applyStemWithKernels } from '../../src/engine/kernels/stem.ts';
 import { createRandom, normalMatrix } from '../../src/engine/random.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -24,7 +25,13 @@ mkdirSync(out, { recursive: true });
 const featurizer = await createFeaturizer(backbone, join(root, 'media', 'glove100.bin'));
 const projection = orthonormalProjection(featurizer.inputDim, backbone.dim, createRandom(seed, 7));
 const stem = (texts: readonly string[]): Float32Array =>
-  applyStem(featurizer.featurize(texts), texts.length, featurizer.inputDim, projection, backbone.dim);
+  applyStemWithKernels(
+    featurizer.featurize(texts),
+    texts.length,
+    featurizer.inputDim,
+    projection,
+    backbone.dim,
+  );
 const write = (name: string, data: Float32Array | Int32Array): string => {
   writeFileSync(join(out, name), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   return name;

@@ -6,7 +6,7 @@ import { validateCommand } from './validate';
 const usage = `Usage: l2r <command> [options]
 
 Commands:
-  run FILE.l2r [--out DIR] [--backend gpu|node|wasm|cpu] [--resume RUN_DIR] [--seeds 1,2] [--stream NAME] [--threads N]
+  run FILE.l2r [--out DIR] [--backend gpu|node|wasm|cpu] [--resume RUN_DIR] [--seeds 1,2] [--stream NAME] [--threads N] [--kernels auto|tfjs]
                           train and evaluate a task stream; prints progress and a results table
   validate FILE.l2r [--stream NAME]
                           check a stream file; prints file:line:col: severity: message

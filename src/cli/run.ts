@@ -4,13 +4,14 @@ import { dirname, join, resolve } from 'node:path';
 import { formatDiagnostic, loadStreamFile } from '../language';
 import type { MetricsFile } from '../protocol/runFolder';
 import { RUN_FILES, runFolderName } from '../protocol/runFolder';
-import type { BackendPreference, ExperimentSpec } from '../protocol/spec';
+import type { BackendPreference, ExperimentSpec, KernelChoice } from '../protocol/spec';
 import { flag, parseArgs } from './args';
 import { ProgressPrinter } from './progress';
 import { resultsTable } from './table';
 import { runWorker } from './workerHost';
 
 const backends = ['auto', 'gpu', 'node', 'wasm', 'cpu'];
+const kernelChoices: readonly KernelChoice[] = ['auto', 'tfjs'];
 
 /** The worker next to this bundle (dist/worker.js), or the sources run through tsx in development. */
 function workerScript(): { script: string } {
@@ -20,7 +21,7 @@ function workerScript(): { script: string } {
   throw new Error(`the training worker bundle is missing (${bundled}); run "npm run build"`);
 }
 
-/** `l2r run FILE.l2r [--out DIR] [--backend B] [--resume RUN_DIR] [--seeds 1,2] [--stream NAME] [--threads N]`. */
+/** `l2r run FILE.l2r [--out DIR] [--backend B] [--resume RUN_DIR] [--seeds 1,2] [--stream NAME] [--threads N] [--kernels auto|tfjs]`. */
 export async function runCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, {
     out: 'value',
@@ -29,12 +30,20 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     seeds: 'value',
     stream: 'value',
     threads: 'value',
+    kernels: 'value',
   });
   const threadsFlag = flag(args, 'threads');
   const threads = threadsFlag === undefined ? undefined : Number(threadsFlag);
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
     console.error(
       'l2r run: --threads must be a whole number from 1 (every adapter in one thread) to 64; the default is the number of cores, at most 4',
+    );
+    return 2;
+  }
+  const kernels = flag(args, 'kernels');
+  if (kernels !== undefined && !kernelChoices.includes(kernels as KernelChoice)) {
+    console.error(
+      `l2r run: --kernels must be one of ${kernelChoices.join(', ')} (auto: the engine's WebAssembly kernels on the wasm and cpu backends; tfjs: TensorFlow.js only)`,
     );
     return 2;
   }
@@ -58,7 +67,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     const file = args.positionals[0];
     if (file === undefined) {
       console.error(
-        'usage: l2r run FILE.l2r [--out DIR] [--backend gpu|node|wasm|cpu] [--resume RUN_DIR] [--seeds 1,2] [--stream NAME] [--threads N]',
+        'usage: l2r run FILE.l2r [--out DIR] [--backend gpu|node|wasm|cpu] [--resume RUN_DIR] [--seeds 1,2] [--stream NAME] [--threads N] [--kernels auto|tfjs]',
       );
       return 2;
     }
@@ -95,6 +104,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       seeds,
       progressIntervalMs: 250,
       threads,
+      kernels: kernels as KernelChoice | undefined,
     },
     {
       onBackend: (name, skipped) => {

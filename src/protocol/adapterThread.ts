@@ -15,6 +15,8 @@ export interface TrainAdapterJob {
   readonly backend: Extract<BackendName, 'wasm' | 'cpu'>;
   /** Folder of the wasm binaries (wasm backend only). */
   readonly wasmDir: string;
+  /** Train on the engine's WebAssembly kernels, as the engine's own thread does (same numbers). */
+  readonly kernels: boolean;
   /** The random streams of this (seed, order, task), exactly as the engine draws them in-process. */
   readonly seed: number;
   readonly orderHash: number;

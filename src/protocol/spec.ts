@@ -17,6 +17,13 @@ export type RouterActivation = 'gumbel-sigmoid' | 'softmax';
 export type RouterSchedule = 'after-stream' | 'after-each-task';
 export type MemoryStrategy = 'random' | 'balanced' | 'reservoir';
 export type BackendPreference = 'auto' | 'gpu' | 'node' | 'wasm' | 'cpu';
+
+/**
+ * How the engine computes isolated adapter training on the default backbone: on its own
+ * WebAssembly kernels where they beat TF.js (`auto`: the wasm and cpu backends), or always with
+ * TF.js (`tfjs`, for comparisons). The numbers agree to float rounding.
+ */
+export type KernelChoice = 'auto' | 'tfjs';
 export type BackendName = Exclude<BackendPreference, 'auto'>;
 export type DataFormat = 'jsonl' | 'csv' | 'tsv';
 

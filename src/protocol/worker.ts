@@ -4,7 +4,7 @@
  * Messages travel over Node's IPC channel as structured clones of plain objects.
  */
 import type { RunEvent } from './events';
-import type { BackendName, BackendPreference, ExperimentSpec } from './spec';
+import type { BackendName, BackendPreference, ExperimentSpec, KernelChoice } from './spec';
 
 /** Sent by the host: start (or resume) a run in `runDir`. Sent once, right after fork. */
 export interface StartRunMessage {
@@ -25,6 +25,8 @@ export interface StartRunMessage {
    * the worker's thread. Default: the machine's cores, at most 4.
    */
   readonly threads?: number;
+  /** Default `auto`: see KernelChoice. */
+  readonly kernels?: KernelChoice;
 }
 
 /** Sent by the host: stop at the next step boundary; what is completed stays on disk. */

@@ -44,6 +44,7 @@ async function start(message: StartRunMessage): Promise<void> {
     gloveFile: assets.gloveFile,
     adapterThread: { script: assets.adapterThread, wasmDir: assets.wasmDir },
     threads: message.threads,
+    kernels: message.kernels,
     shouldStop: () => cancelled,
     onEvent: (event: RunEvent) => {
       if (throttle.admit(event)) void send({ kind: 'event', event });

@@ -132,16 +132,16 @@ describe('isolated adapters trained in a worker thread', () => {
 
   it('is not used where it cannot help: one thread, a native backend, a token backbone, one task', () => {
     const checkpoints = new Checkpoints(tempDir('l2r-pool-'));
-    assert.equal(AdapterPool.create(spec, 'wasm', 1, adapterThread, checkpoints), undefined);
-    assert.equal(AdapterPool.create(spec, 'node', 4, adapterThread, checkpoints), undefined);
-    assert.equal(AdapterPool.create(spec, 'gpu', 4, adapterThread, checkpoints), undefined);
+    assert.equal(AdapterPool.create(spec, 'wasm', true, 1, adapterThread, checkpoints), undefined);
+    assert.equal(AdapterPool.create(spec, 'node', true, 4, adapterThread, checkpoints), undefined);
+    assert.equal(AdapterPool.create(spec, 'gpu', true, 4, adapterThread, checkpoints), undefined);
     const bert = { ...spec, backbone: { type: 'bert' as const, path: '/x', maxLength: 64 } };
-    assert.equal(AdapterPool.create(bert, 'wasm', 4, adapterThread, checkpoints), undefined);
+    assert.equal(AdapterPool.create(bert, 'wasm', true, 4, adapterThread, checkpoints), undefined);
     const single = tinySpec({
       tasks: [base.tasks[0]!],
       orders: [{ name: 'main', tasks: [base.tasks[0]!.name] }],
     });
-    assert.equal(AdapterPool.create(single, 'wasm', 4, adapterThread, checkpoints), undefined);
-    assert.equal(AdapterPool.create(spec, 'wasm', 4, undefined, checkpoints), undefined);
+    assert.equal(AdapterPool.create(single, 'wasm', true, 4, adapterThread, checkpoints), undefined);
+    assert.equal(AdapterPool.create(spec, 'wasm', true, 4, undefined, checkpoints), undefined);
   });
 });

@@ -15,6 +15,7 @@ import type { FrozenBackbone } from '../model/backbone';
 import type { RouterLayer, TaskModule } from '../model/params';
 import type { Tensor2D, Tf } from '../tf';
 import { gatherRows } from '../train/batches';
+import { composedOnKernels } from './composedOnKernels';
 
 /** Test examples of one task, as stem features. */
 export interface EvalSet {
@@ -100,6 +101,11 @@ export interface ComposedOptions {
    * λ · mean over layers of log s_l[j] (0: the logits alone).
    */
   readonly taskPrior?: number;
+  /**
+   * Compute on the engine's WebAssembly kernels when the backbone and the scorer allow it (default
+   * backbone, scorers with a `source`); see kernels/select.ts.
+   */
+  readonly kernels?: boolean;
 }
 
 /** Any composition: `scorerFor(start, count)` gives the scorer of a batch of the set's examples. */
@@ -110,7 +116,7 @@ export async function predictComposed(
   scorerFor: (start: number, count: number) => Scorer,
   composition: Composition,
   set: EvalSet,
-  { cilTask, til: tilOptions, taskPrior = 0 }: ComposedOptions = {},
+  { cilTask, til: tilOptions, taskPrior = 0, kernels = false }: ComposedOptions = {},
 ): Promise<RoutedPredictions> {
   const n = set.labels.length;
   const layers = frozen.layers;
@@ -127,11 +133,52 @@ export async function predictComposed(
   // TIL needs a head or a forward pass of its own unless it reads the CIL logits within its task's range.
   const separateTil = tilOptions?.heads !== undefined || tilRouting !== 'routed';
   let batchStart = 0;
+  const consume = (start: number, count: number, [logits, s, tilLogits]: Float32Array[]): void => {
+    const from = offsets[set.taskIndex] ?? 0;
+    const to = offsets[set.taskIndex + 1] ?? total;
+    const own = to - from;
+    const cilLogits =
+      taskPrior > 0
+        ? addTaskPrior(logits ?? new Float32Array(), s ?? new Float32Array(), {
+            count,
+            layers,
+            offsets,
+            weight: taskPrior,
+          })
+        : logits;
+    for (let i = 0; i < count; i++) {
+      const picked = cilTask?.[start + i];
+      const cilFrom = picked !== undefined ? (offsets[picked] ?? 0) : 0;
+      const cilTo = picked !== undefined ? (offsets[picked + 1] ?? total) : total;
+      cil[start + i] = argmaxRange(cilLogits ?? new Float32Array(), i * total, cilFrom, cilTo);
+      til[start + i] =
+        tilLogits === undefined
+          ? argmaxRange(logits ?? new Float32Array(), i * total, from, to) - from
+          : argmaxRange(tilLogits, i * own, 0, own);
+    }
+    scores.set(s ?? new Float32Array(), start * layers * adapters);
+    batchStart = start + count;
+  };
+  const batchSize = frozen.evalBatch ?? EVAL_BATCH;
+  if (kernels && frozen.plainLayers !== undefined) {
+    const done = await composedOnKernels(
+      tf,
+      modules,
+      frozen.plainLayers,
+      scorerFor,
+      composition,
+      set,
+      batchSize,
+      separateTil ? { routing: tilRouting, head: tilHead } : undefined,
+      consume,
+    );
+    if (done) return { cil, til, scores };
+  }
   const packed = composition === 'wavg' ? packAdapters(tf, modules, layers) : [];
   try {
     await batched(
       tf,
-      frozen.evalBatch ?? EVAL_BATCH,
+      batchSize,
       set,
       (rows, count) => {
         const input = frozen.input(tf, rows, count);
@@ -155,32 +202,7 @@ export async function predictComposed(
               : h;
         return [...outputs, headLogits(tf, tilH, tilHead)];
       },
-      (start, count, [logits, s, tilLogits]) => {
-        const from = offsets[set.taskIndex] ?? 0;
-        const to = offsets[set.taskIndex + 1] ?? total;
-        const own = to - from;
-        const cilLogits =
-          taskPrior > 0
-            ? addTaskPrior(logits ?? new Float32Array(), s ?? new Float32Array(), {
-                count,
-                layers,
-                offsets,
-                weight: taskPrior,
-              })
-            : logits;
-        for (let i = 0; i < count; i++) {
-          const picked = cilTask?.[start + i];
-          const cilFrom = picked !== undefined ? (offsets[picked] ?? 0) : 0;
-          const cilTo = picked !== undefined ? (offsets[picked + 1] ?? total) : total;
-          cil[start + i] = argmaxRange(cilLogits ?? new Float32Array(), i * total, cilFrom, cilTo);
-          til[start + i] =
-            tilLogits === undefined
-              ? argmaxRange(logits ?? new Float32Array(), i * total, from, to) - from
-              : argmaxRange(tilLogits, i * own, 0, own);
-        }
-        scores.set(s ?? new Float32Array(), start * layers * adapters);
-        batchStart = start + count;
-      },
+      consume,
     );
   } finally {
     disposePacked(tf, packed);

@@ -29,6 +29,11 @@ export interface FrozenBackbone {
   layer(tf: Tf, state: LayerState, l: number): LayerState;
   /** One vector per example: what routers and heads see. */
   pool(tf: Tf, state: LayerState): Tensor2D;
+  /**
+   * The default backbone's frozen matrices as plain numbers (each dim x dim, row-major), so the
+   * engine's WebAssembly kernels can run its layers without TF.js; absent for other backbones.
+   */
+  readonly plainLayers?: readonly Float32Array[];
   dispose(): void;
 }
 
@@ -56,9 +61,10 @@ export function gelu(tf: Tf, z: Tensor): Tensor {
  * sees a different input (identity layers would give them all the same one).
  */
 export function createVectorBackbone(tf: Tf, layers: number, dim: number, random: Random): FrozenBackbone {
-  const weights = Array.from({ length: layers }, () =>
-    tf.tensor2d(normalMatrix(dim, dim, 1 / Math.sqrt(dim), random), [dim, dim]),
+  const plainLayers = Array.from({ length: layers }, () =>
+    normalMatrix(dim, dim, 1 / Math.sqrt(dim), random),
   );
+  const weights = plainLayers.map((w) => tf.tensor2d(w, [dim, dim]));
   const transposed = weights.map((w) => tf.transpose(w));
   return {
     layers,
@@ -73,6 +79,7 @@ export function createVectorBackbone(tf: Tf, layers: number, dim: number, random
       return { h: layerNorm(t, t.add(h, gelu(t, linearOps(t).frozenMatMul(h, w, wT)))) };
     },
     pool: (_t, state) => state.h as Tensor2D,
+    plainLayers,
     dispose: () => tf.dispose([...weights, ...transposed]),
   };
 }

@@ -84,20 +84,43 @@ export function routerScores(
 }
 
 /** Adapter scores for one layer from its pooled input: [batch, adapters], each in [0, 1]. */
-export type Scorer = (pooled: Tensor2D, layer: number) => Tensor2D;
+export interface Scorer {
+  (pooled: Tensor2D, layer: number): Tensor2D;
+  /** What it computes, as data, so the engine's kernels can compute the same (kernels/composedNet.ts). */
+  readonly source?: ScorerSource;
+}
+
+/** A scorer described by its data: trained routers at inference, or given weights for every layer. */
+export type ScorerSource =
+  | {
+      readonly kind: 'router';
+      readonly router: readonly RouterLayer[];
+      readonly activation: RouterActivation;
+    }
+  | { readonly kind: 'fixed'; readonly weights: Float32Array };
 
 /** Scores from trained per-layer routers (L2R). */
 export function routerScorer(tf: Tf, router: readonly RouterLayer[], options: RoutingOptions): Scorer {
-  return (pooled, l) => {
+  const scorer = (pooled: Tensor2D, l: number): Tensor2D => {
     const r = router[l];
     if (r === undefined) throw new Error(`no router for layer ${l}`);
     return routerScores(tf, pooled, r, options, l);
   };
+  // Inference only: training adds noise and a temperature the description leaves out.
+  return options.training
+    ? scorer
+    : Object.assign(scorer, { source: { kind: 'router' as const, router, activation: options.activation } });
 }
 
-/** The same per-example scores at every layer (similarity-based baselines). */
-export function fixedScorer(weights: Tensor2D): Scorer {
-  return () => weights;
+/**
+ * The same per-example scores at every layer (similarity-based baselines); `values` are the same
+ * weights as plain numbers, when the caller has them, for the kernels.
+ */
+export function fixedScorer(weights: Tensor2D, values?: Float32Array): Scorer {
+  const scorer = (): Tensor2D => weights;
+  return values === undefined
+    ? scorer
+    : Object.assign(scorer, { source: { kind: 'fixed' as const, weights: values } });
 }
 
 /**

@@ -26,6 +26,7 @@ export class AdapterPool {
     private readonly checkpoints: Checkpoints,
     private readonly backend: 'wasm' | 'cpu',
     private readonly wasmDir: string,
+    private readonly kernels: boolean,
   ) {}
 
   /**
@@ -36,6 +37,8 @@ export class AdapterPool {
   static create(
     spec: ExperimentSpec,
     backend: BackendName,
+    /** Whether adapters train on the WebAssembly kernels (kernels/select.ts), as in the engine's thread. */
+    kernels: boolean,
     threads: number,
     paths: AdapterThreadPaths | undefined,
     checkpoints: Checkpoints,
@@ -44,7 +47,7 @@ export class AdapterPool {
     if (paths === undefined || count < 1 || spec.backbone.type === 'bert') return undefined;
     if (backend !== 'wasm' && backend !== 'cpu') return undefined;
     const helpers = Array.from({ length: count }, () => new AdapterHelper(paths, checkpoints));
-    return new AdapterPool(helpers, checkpoints, backend, paths.wasmDir);
+    return new AdapterPool(helpers, checkpoints, backend, paths.wasmDir, kernels);
   }
 
   /**
@@ -72,6 +75,7 @@ export class AdapterPool {
           unit,
           backend: this.backend,
           wasmDir: this.wasmDir,
+          kernels: this.kernels,
           seed,
           orderHash: orderHash(order.name),
           taskIndex: t,

@@ -91,6 +91,7 @@ async function train(job: TrainAdapterJob): Promise<void> {
           }
         },
       },
+      { kernels: job.kernels },
     );
     const values = await concatValues(vars);
     post({ kind: 'done', unit: job.unit, values }, [values.buffer as ArrayBuffer]);

@@ -56,6 +56,8 @@ export interface BaselineContext {
   readonly runUnit: UnitRunner;
   readonly emitPhase: (phase: Phase, method: string, task?: string, taskIndex?: number) => void;
   readonly speed: { adapter: number[]; router: number[]; inference: number[] };
+  /** Adapters train on the WebAssembly kernels (kernels/select.ts). */
+  readonly kernels: boolean;
 }
 
 /**
@@ -168,10 +170,10 @@ async function similarityBaselines(
   const testFeatures = await Promise.all(sets.map((set) => frozenFeatures(tf, frozen, set)));
   const rows: ResultRow[] = [];
   const adapters = modules.length;
-  const fixed = (weights: Float32Array) => (start: number, count: number) =>
-    fixedScorer(
-      tf.tensor2d(weights.subarray(start * adapters, (start + count) * adapters), [count, adapters]),
-    );
+  const fixed = (weights: Float32Array) => (start: number, count: number) => {
+    const values = weights.subarray(start * adapters, (start + count) * adapters);
+    return fixedScorer(tf.tensor2d(values, [count, adapters]), values);
+  };
   const wants = (b: string): boolean => (ctx.spec.baselines as readonly string[]).includes(b);
   if (wants('epi')) {
     const gaussians = trainFeatures.map((f) => fitTaskGaussians(f.features, f.labels, f.classes, dim));
@@ -185,6 +187,7 @@ async function similarityBaselines(
         return predictComposed(tf, modules, frozen, fixed(oneHot), 'wavg', set, {
           cilTask: picked,
           til: { routing: 'task' },
+          kernels: ctx.kernels,
         });
       }),
     );
@@ -205,7 +208,9 @@ async function similarityBaselines(
           keys,
           SIMILARITY_TEMPERATURE,
         );
-        return predictComposed(tf, modules, frozen, fixed(weights), composition, set);
+        return predictComposed(tf, modules, frozen, fixed(weights), composition, set, {
+          kernels: ctx.kernels,
+        });
       }),
     );
     rows.push(...resultRows(where(ctx), method, offsets, sets, predictions));
@@ -252,6 +257,7 @@ async function fitRouter(
           (epoch) => createRandom(ctx.coords.seed, ctx.orderHash, 0, stream + 1, epoch),
           { ...ctx.hooks('router', method, undefined, ctx.speed.router), ...unitHooks },
           ctx.isolatedHeads,
+          { kernels: ctx.kernels },
         ),
     );
     return router;
@@ -277,15 +283,10 @@ async function softmaxRouter(
       const scorer = routerScorer(tf, router, { activation: 'softmax', temperature: 1, training: false });
       const predictions = await Promise.all(
         sets.map((set) =>
-          predictComposed(
-            tf,
-            modules,
-            ctx.frozen,
-            () => scorer,
-            composition as Composition,
-            set,
-            routed.options,
-          ),
+          predictComposed(tf, modules, ctx.frozen, () => scorer, composition as Composition, set, {
+            ...routed.options,
+            kernels: ctx.kernels,
+          }),
         ),
       );
       rows.push(...resultRows(where(ctx), `softmax-${composition}`, offsets, sets, predictions));
@@ -347,13 +348,17 @@ async function lowerBound(ctx: BaselineContext, sets: readonly ScoredSet[]): Pro
           spec.adapter,
           (epoch) => createRandom(ctx.coords.seed, ctx.orderHash, t, 10, epoch),
           { ...ctx.hooks('baseline', 'lower', name, ctx.speed.adapter), ...unitHooks },
+          { kernels: ctx.kernels },
         ),
       );
       // All heads read the same shared adapter: uniform weights over identical adapters are that adapter.
       const seen = sets.slice(0, t + 1);
-      const uniform = () => (_start: number, count: number) => fixedScorer(tf.ones([count, modules.length]));
+      const uniform = () => (_start: number, count: number) =>
+        fixedScorer(tf.ones([count, modules.length]), new Float32Array(count * modules.length).fill(1));
       last = await Promise.all(
-        seen.map((set) => predictComposed(tf, modules, ctx.frozen, uniform(), 'wavg', set)),
+        seen.map((set) =>
+          predictComposed(tf, modules, ctx.frozen, uniform(), 'wavg', set, { kernels: ctx.kernels }),
+        ),
       );
       const seenAccuracy = perTaskAccuracy(order, classOffsets(modules), seen, last);
       r.push({
@@ -422,6 +427,7 @@ async function upperBound(ctx: BaselineContext, sets: readonly ScoredSet[]): Pro
         spec.adapter,
         (epoch) => createRandom(ctx.coords.seed, ctx.orderHash, 0, 12, epoch),
         { ...ctx.hooks('baseline', 'upper', undefined, ctx.speed.adapter), ...unitHooks },
+        { kernels: ctx.kernels },
       ),
     );
     // One module whose head spans all classes: split it into per-task views for the shared evaluation.
@@ -434,9 +440,12 @@ async function upperBound(ctx: BaselineContext, sets: readonly ScoredSet[]): Pro
     }));
     try {
       // Every view reads the same joint adapter: uniform weights over identical adapters are that adapter.
-      const uniform = (_start: number, count: number) => fixedScorer(tf.ones([count, views.length]));
+      const uniform = (_start: number, count: number) =>
+        fixedScorer(tf.ones([count, views.length]), new Float32Array(count * views.length).fill(1));
       const predictions = await Promise.all(
-        sets.map((set) => predictComposed(tf, views, ctx.frozen, uniform, 'wavg', set)),
+        sets.map((set) =>
+          predictComposed(tf, views, ctx.frozen, uniform, 'wavg', set, { kernels: ctx.kernels }),
+        ),
       );
       return resultRows(where(ctx), 'upper', offsets, sets, predictions);
     } finally {
@@ -497,7 +506,10 @@ async function memorySweepPoint(
     const composition = (spec.compose[0] ?? 'wavg') as Composition;
     const predictions = await Promise.all(
       sets.map((set) =>
-        predictComposed(tf, modules, ctx.frozen, () => scorer, composition, set, routed.options),
+        predictComposed(tf, modules, ctx.frozen, () => scorer, composition, set, {
+          ...routed.options,
+          kernels: ctx.kernels,
+        }),
       ),
     );
     return resultRows(

@@ -36,6 +36,8 @@ export async function evaluateStream(
   coords: RunCoordinates,
   inferenceSpeed: number[],
   full: boolean,
+  /** Predict on the engine's WebAssembly kernels (kernels/select.ts). */
+  kernels = false,
 ): Promise<{ rows: ResultRow[]; tables: RoutingTable[]; rowAccuracies: { cil: number[]; til: number[] } }> {
   const offsets = classOffsets(modules);
   const sets = testSets(seed.tasks, order, seed.width);
@@ -51,16 +53,10 @@ export async function evaluateStream(
       const predictions: RoutedPredictions[] = [];
       for (const set of sets)
         predictions.push(
-          await predictRouted(
-            tf,
-            modules,
-            seed.frozen,
-            router,
-            composition,
-            spec.router.activation,
-            set,
-            routed.options,
-          ),
+          await predictRouted(tf, modules, seed.frozen, router, composition, spec.router.activation, set, {
+            ...routed.options,
+            kernels,
+          }),
         );
       const examples = sets.reduce((sum, set) => sum + set.labels.length, 0);
       inferenceSpeed.push(examples / ((performance.now() - started) / 1000));

@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import type { Phase, RunCoordinates, RunEvent } from '../../protocol/events';
 import type { MemoryRecord, MetricsFile, ResultRow, RoutingTable, RunMeta } from '../../protocol/runFolder';
 import { RUN_FILES } from '../../protocol/runFolder';
-import type { BackendName, ExperimentSpec } from '../../protocol/spec';
+import type { BackendName, ExperimentSpec, KernelChoice } from '../../protocol/spec';
 import type { TaskData } from '../data/dataset';
 import { loadTask } from '../data/loadTask';
 import { fnv1a } from '../text/tokenize';
@@ -29,6 +29,9 @@ import { Cancelled } from '../train/hooks';
 import type { AdapterThreadPaths } from '../parallel/adapterHelper';
 import { AdapterPool, adapterUnit, logEvent } from '../parallel/adapterPool';
 import { trainAdapter } from '../train/trainAdapter';
+import { kernelsSupported } from '../kernels/module';
+import { useKernels } from '../kernels/select';
+import { applyStemWithKernels } from '../kernels/stem';
 import { routerSchedule, trainRouter } from '../train/trainRouter';
 import type { MemoryBatchSource } from '../train/trainRouter';
 import { Checkpoints } from './checkpoint';
@@ -69,6 +72,8 @@ export interface RunOptions {
   readonly adapterThread?: AdapterThreadPaths;
   /** Threads training adapters, this one included (default: the cores, at most MAX_THREADS; 1 = off). */
   readonly threads?: number;
+  /** The engine's WebAssembly kernels where they beat TF.js (`auto`, the default) or never (`tfjs`). */
+  readonly kernels?: KernelChoice;
 }
 
 /** The default cap on adapter-training threads: more rarely pays with five-task streams. */
@@ -136,9 +141,11 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
     inference: [] as number[],
     adapterPhase: { examples: 0, seconds: 0 },
   };
+  const kernels = useKernels(options.kernels ?? 'auto', options.backend);
   const pool = AdapterPool.create(
     spec,
     options.backend,
+    kernels,
     options.threads ?? Math.min(availableParallelism(), MAX_THREADS),
     options.adapterThread,
     checkpoints,
@@ -152,6 +159,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
         options.gloveFile,
         sink,
         options.evaluateOn ?? 'test',
+        (options.kernels ?? 'auto') === 'auto' && kernelsSupported(),
       );
       try {
         pool?.submitSeed(spec, seed, prepared.tasks, prepared.width, fnv1a);
@@ -165,6 +173,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
             memoryRecords,
             speed,
             pool,
+            kernels,
           });
           rows.push(...result.rows);
           tables.push(...result.tables);
@@ -272,6 +281,8 @@ async function prepareSeed(
   gloveFile: string,
   sink: EventSink,
   evaluateOn: 'test' | 'validation',
+  /** The stem's product on the WebAssembly kernels (any backend: the stem is plain numbers, not TF.js). */
+  stemKernels: boolean,
 ): Promise<SeedData> {
   // Rows cached per example: the stem features (pooled backbones) or token ids (bert).
   let rowsOf: (texts: readonly string[]) => Float32Array;
@@ -284,8 +295,9 @@ async function prepareSeed(
   } else {
     const featurizer = await createFeaturizer(backbone, gloveFile);
     const projection = orthonormalProjection(featurizer.inputDim, backbone.dim, createRandom(seed, 7));
+    const stem = stemKernels ? applyStemWithKernels : applyStem;
     rowsOf = (texts) =>
-      applyStem(featurizer.featurize(texts), texts.length, featurizer.inputDim, projection, backbone.dim);
+      stem(featurizer.featurize(texts), texts.length, featurizer.inputDim, projection, backbone.dim);
     frozen = createVectorBackbone(tf, backbone.layers, backbone.dim, randomStreams.vectorBackbone(seed));
   }
   const tasks = new Map<string, PreparedTask>();
@@ -321,6 +333,8 @@ interface OrderContext {
   readonly checkpoints: Checkpoints;
   /** Helper threads training some tasks' adapters beside this thread, when available. */
   readonly pool: AdapterPool | undefined;
+  /** Isolated adapters train on the WebAssembly kernels (kernels/select.ts). */
+  readonly kernels: boolean;
   readonly sink: EventSink;
   readonly progress: ProgressClock;
   readonly shouldStop: () => boolean;
@@ -477,6 +491,7 @@ async function runOrder(
             spec.adapter,
             randomStreams.adapterEpoch(coords.seed, orderHash, t),
             { ...hooks('adapter', 'l2r', name, ctx.speed.adapter), ...unitHooks },
+            { kernels: ctx.kernels },
           ),
         );
       if (!restored) {
@@ -553,6 +568,7 @@ async function runOrder(
             (epoch) => createRandom(coords.seed, orderHash, t, 5, epoch),
             { ...hooks('router', 'l2r', name, ctx.speed.router), ...unitHooks },
             isolatedHeads,
+            { kernels: ctx.kernels },
           ),
         );
         if (spec.router.schedule === 'after-each-task' && t < order.length - 1) {
@@ -568,6 +584,7 @@ async function runOrder(
             coords,
             ctx.speed.inference,
             false,
+            ctx.kernels,
           );
           matrixRows.push(partial.rowAccuracies);
         }
@@ -586,6 +603,7 @@ async function runOrder(
       coords,
       ctx.speed.inference,
       true,
+      ctx.kernels,
     );
     matrixRows.push(final.rowAccuracies);
     const finalMemory = memoryRows(seedData, order, memory);
@@ -598,6 +616,7 @@ async function runOrder(
       finalMemory,
       ctx.memoryRecords,
       firstRecord,
+      ctx.kernels,
     );
     for (const row of final.rows)
       sink.emit({
@@ -630,6 +649,7 @@ async function runOrder(
       runUnit,
       emitPhase,
       speed: ctx.speed,
+      kernels: ctx.kernels,
     });
     for (const row of baselines.rows)
       sink.emit({
@@ -683,15 +703,20 @@ async function attachMemoryScores(
   memory: MemoryBatchSource,
   records: MemoryRecord[],
   first: number,
+  kernels: boolean,
 ): Promise<void> {
   const count = memory.unionLabels.length;
   if (count === 0) return;
-  const { scores } = await predictRouted(tf, modules, frozen, router, 'wavg', spec.router.activation, {
-    taskIndex: 0,
-    x: memory.x,
-    dim: memory.dim,
-    labels: memory.unionLabels,
-  });
+  const { scores } = await predictRouted(
+    tf,
+    modules,
+    frozen,
+    router,
+    'wavg',
+    spec.router.activation,
+    { taskIndex: 0, x: memory.x, dim: memory.dim, labels: memory.unionLabels },
+    { kernels },
+  );
   const layers = frozen.layers;
   const adapters = modules.length;
   for (let e = 0; e < count; e++) {

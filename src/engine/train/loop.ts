@@ -1,7 +1,7 @@
 import type { Random } from '../random';
 import type { Scalar, Tensor, Tensor2D, Tf, Variable } from '../tf';
-import { epochBatches, gatherRows } from './batches';
-import { Cancelled, yieldToEventLoop } from './hooks';
+import { gatherRows } from './batches';
+import { runEpochs } from './epochs';
 import type { TrainHooks } from './hooks';
 
 /** A classifier to train with softmax cross-entropy on rows of cached features. */
@@ -40,71 +40,57 @@ export interface ClassifierTraining {
  */
 export async function trainClassifier(tf: Tf, t: ClassifierTraining, hooks: TrainHooks = {}): Promise<void> {
   const optimizer = tf.train.adam(t.lr);
-  const n = t.labels.length;
   try {
     const first = (await hooks.resume?.(optimizer)) ?? 1;
-    for (let epoch = first; epoch <= t.epochs; epoch++) {
-      const random = t.randomForEpoch(epoch);
-      const batches = epochBatches(n, t.batchSize, random);
-      const started = performance.now();
-      let lossSum = 0;
-      let correct = 0;
-      for (let s = 0; s < batches.length; s++) {
-        await yieldToEventLoop();
-        if (hooks.shouldStop?.() === true) throw new Cancelled();
-        const idx = batches[s] ?? new Int32Array();
-        const rows = gatherRows(t.x, t.width, idx);
-        const y = tf.tidy(() =>
-          tf.oneHot(
-            tf.tensor1d(
-              Int32Array.from(idx, (i) => t.labels[i] ?? 0),
-              'int32',
-            ),
-            t.classes,
-          ),
-        );
-        const extras = t.extras?.(idx.length, random, idx) ?? [];
-        let predicted: Tensor | undefined;
-        const loss = optimizer.minimize(
-          () => {
-            const out = t.logits(rows, idx.length, extras);
-            const logits = 'penalty' in out ? out.logits : out;
-            predicted = tf.keep(tf.argMax(logits, 1));
-            const ce = tf.losses.softmaxCrossEntropy(y, logits) as Scalar;
-            return 'penalty' in out ? (tf.add(ce, out.penalty) as Scalar) : ce;
-          },
-          true,
-          [...t.vars],
-        );
-        const lossValue = (await loss?.data())?.[0] ?? Number.NaN;
-        const pred = predicted !== undefined ? await predicted.data() : new Int32Array();
-        for (let i = 0; i < idx.length; i++) if (pred[i] === t.labels[idx[i] ?? 0]) correct++;
-        tf.dispose([
-          y,
-          ...extras,
-          ...(loss !== null ? [loss] : []),
-          ...(predicted !== undefined ? [predicted] : []),
-        ]);
-        lossSum += lossValue * idx.length;
-        hooks.onStep?.({
-          epoch,
-          epochs: t.epochs,
-          step: s + 1,
-          steps: batches.length,
-          loss: lossValue,
-          examples: idx.length,
-        });
-      }
-      const seconds = (performance.now() - started) / 1000;
-      await hooks.onEpoch?.({
-        epoch,
+    await runEpochs(
+      {
+        rows: t.labels.length,
+        batchSize: t.batchSize,
         epochs: t.epochs,
-        loss: lossSum / n,
-        trainAccuracy: correct / n,
-        examplesPerSecond: n / seconds,
-      });
-      await hooks.checkpoint?.(epoch, optimizer);
-    }
+        first,
+        randomForEpoch: t.randomForEpoch,
+        step: async (idx, random) => {
+          const rows = gatherRows(t.x, t.width, idx);
+          const y = tf.tidy(() =>
+            tf.oneHot(
+              tf.tensor1d(
+                Int32Array.from(idx, (i) => t.labels[i] ?? 0),
+                'int32',
+              ),
+              t.classes,
+            ),
+          );
+          const extras = t.extras?.(idx.length, random, idx) ?? [];
+          let predicted: Tensor | undefined;
+          const loss = optimizer.minimize(
+            () => {
+              const out = t.logits(rows, idx.length, extras);
+              const logits = 'penalty' in out ? out.logits : out;
+              predicted = tf.keep(tf.argMax(logits, 1));
+              const ce = tf.losses.softmaxCrossEntropy(y, logits) as Scalar;
+              return 'penalty' in out ? (tf.add(ce, out.penalty) as Scalar) : ce;
+            },
+            true,
+            [...t.vars],
+          );
+          const lossValue = (await loss?.data())?.[0] ?? Number.NaN;
+          const pred = predicted !== undefined ? await predicted.data() : new Int32Array();
+          let correct = 0;
+          for (let i = 0; i < idx.length; i++) if (pred[i] === t.labels[idx[i] ?? 0]) correct++;
+          tf.dispose([
+            y,
+            ...extras,
+            ...(loss !== null ? [loss] : []),
+            ...(predicted !== undefined ? [predicted] : []),
+          ]);
+          return { loss: lossValue, correct };
+        },
+        afterEpoch: async (epoch) => {
+          await hooks.checkpoint?.(epoch, optimizer);
+        },
+      },
+      hooks,
+    );
   } finally {
     optimizer.dispose();
   }

@@ -1,4 +1,5 @@
 import type { AdapterSpec } from '../../protocol/spec';
+import { trainAdapterWithKernels } from '../kernels/trainAdapterKernels';
 import type { FrozenBackbone } from '../model/backbone';
 import { forwardSingle, headLogits } from '../model/forward';
 import type { TaskModule } from '../model/params';
@@ -12,6 +13,10 @@ import { trainClassifier } from './loop';
  * Trains one task's adapters and head in isolation: the forward pass runs through this task's
  * adapters only (earlier tasks' adapters are not in the graph at all), and only this task's
  * variables are updated. The backbone is constant.
+ *
+ * With `kernels` (see kernels/select.ts) and the default backbone, the steps run on the engine's
+ * WebAssembly kernels instead of TF.js: same batches, loss, optimiser and hooks, results equal to
+ * float rounding (test/engine/kernels.test.ts).
  */
 export async function trainAdapter(
   tf: Tf,
@@ -22,7 +27,12 @@ export async function trainAdapter(
   /** A random stream per epoch, so an epoch resumed from a checkpoint draws what it drew first. */
   randomForEpoch: (epoch: number) => Random,
   hooks: TrainHooks = {},
+  options: { readonly kernels?: boolean } = {},
 ): Promise<void> {
+  if (options.kernels === true && frozen.plainLayers !== undefined) {
+    await trainAdapterWithKernels(tf, module, frozen.plainLayers, data, spec, randomForEpoch, hooks);
+    return;
+  }
   await trainClassifier(
     tf,
     {

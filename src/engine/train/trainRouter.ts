@@ -1,4 +1,5 @@
 import type { RouterSpec } from '../../protocol/spec';
+import { trainRouterWithKernels } from '../kernels/trainRouterKernels';
 import { disposePacked, forwardComposed, packAdapters, unionLogits } from '../model/forward';
 import { disposeHeads, headsFromSnapshots } from '../model/heads';
 import type { FrozenBackbone } from '../model/backbone';
@@ -44,7 +45,25 @@ export async function trainRouter(
   hooks: TrainHooks = {},
   /** The heads as saved after isolated training: with `headAnchor`, tuned heads are pulled toward them. */
   isolatedHeads?: readonly Float32Array[][],
+  /** Train on the engine's WebAssembly kernels (default backbone only; see kernels/select.ts). */
+  options: { readonly kernels?: boolean } = {},
 ): Promise<void> {
+  if (options.kernels === true && frozen.plainLayers !== undefined) {
+    await trainRouterWithKernels(
+      tf,
+      modules,
+      frozen.plainLayers,
+      router,
+      memory,
+      spec,
+      routerSchedule(memory.unionLabels.length, spec).epochs,
+      randomForEpoch,
+      logisticNoise,
+      hooks,
+      isolatedHeads,
+    );
+    return;
+  }
   const adapters = modules.length;
   const anchors =
     spec.tuneHeads && spec.headAnchor > 0 && isolatedHeads !== undefined

@@ -1,0 +1,117 @@
+import type { TilRouting } from '../../protocol/spec';
+import type { PlainHead, PlainScorer } from '../kernels/composedNet';
+import { ComposedNet } from '../kernels/composedNet';
+import { instantiateKernels, KernelHeap } from '../kernels/module';
+import type { PlainTaskModule } from '../kernels/packedAdapters';
+import type { Composition, Head, Scorer, ScorerSource } from '../model/forward';
+import type { TaskModule } from '../model/params';
+import type { Tf } from '../tf';
+import type { EvalSet } from './evaluate';
+
+async function plainModules(modules: readonly TaskModule[]): Promise<PlainTaskModule[]> {
+  const read = async (t: { data(): Promise<unknown> }): Promise<Float32Array> =>
+    Float32Array.from((await t.data()) as Float32Array);
+  return Promise.all(
+    modules.map(async (m) => ({
+      adapters: await Promise.all(
+        m.adapters.map(async (a) => ({
+          down: await read(a.down),
+          downBias: await read(a.downBias),
+          up: await read(a.up),
+          upBias: await read(a.upBias),
+        })),
+      ),
+      headW: await read(m.headW),
+      headB: await read(m.headB),
+      classes: m.classes.length,
+    })),
+  );
+}
+
+async function plainScorer(source: ScorerSource): Promise<PlainScorer> {
+  if (source.kind === 'fixed') return source;
+  return {
+    kind: 'router',
+    activation: source.activation,
+    router: await Promise.all(
+      source.router.map(async (r) => ({
+        w: Float32Array.from(await r.w.data()),
+        b: Float32Array.from(await r.b.data()),
+      })),
+    ),
+  };
+}
+
+/** The scorer's source for a batch; the TF.js tensors a scorer factory may allocate are freed. */
+function sourceOf(tf: Tf, scorerFor: (start: number, count: number) => Scorer, start: number, count: number) {
+  let source: ScorerSource | undefined;
+  tf.tidy(() => {
+    source = scorerFor(start, count).source;
+  });
+  return source;
+}
+
+/**
+ * predictComposed's forward passes on the kernels: per batch, the union logits, the raw scores
+ * (layer-major) and, when TIL needs its own, the TIL logits, handed to `consume` exactly as the
+ * TF.js path hands them. Returns false (having consumed nothing) when the scorer has no source.
+ */
+export async function composedOnKernels(
+  tf: Tf,
+  modules: readonly TaskModule[],
+  frozenLayers: readonly Float32Array[],
+  scorerFor: (start: number, count: number) => Scorer,
+  composition: Composition,
+  set: EvalSet,
+  batchSize: number,
+  til: { readonly routing: TilRouting; readonly head: Head } | undefined,
+  consume: (start: number, count: number, values: Float32Array[]) => void,
+): Promise<boolean> {
+  const n = set.labels.length;
+  if (n === 0) return true;
+  const first = sourceOf(tf, scorerFor, 0, Math.min(batchSize, n));
+  if (first === undefined) return false;
+  const bottleneck = modules[0]?.adapters[0]?.down.shape[1] ?? 0;
+  const net = new ComposedNet(
+    new KernelHeap(instantiateKernels()),
+    frozenLayers,
+    await plainModules(modules),
+    set.dim,
+    bottleneck,
+    batchSize,
+  );
+  const tilHead: PlainHead | undefined =
+    til === undefined
+      ? undefined
+      : {
+          headW: Float32Array.from(await til.head.headW.data()),
+          headB: Float32Array.from(await til.head.headB.data()),
+        };
+  // A router's source is the same object for every batch: read its weights once.
+  const plain = new Map<ScorerSource, PlainScorer>();
+  for (let start = 0; start < n; start += batchSize) {
+    const count = Math.min(batchSize, n - start);
+    const source = start === 0 ? first : sourceOf(tf, scorerFor, start, count);
+    if (source === undefined) throw new Error('a scorer lost its source mid-set');
+    let scorer = plain.get(source);
+    if (scorer === undefined) {
+      scorer = await plainScorer(source);
+      if (source.kind === 'router') plain.set(source, scorer);
+    }
+    const rows = set.x.subarray(start * set.dim, (start + count) * set.dim);
+    const { h, scores } = net.forward(rows, count, scorer, composition);
+    const logits = net.unionLogits(h, count);
+    if (til === undefined || tilHead === undefined) {
+      consume(start, count, [logits, scores]);
+      continue;
+    }
+    const tilH =
+      til.routing === 'task'
+        ? net.forwardSingle(rows, count, set.taskIndex)
+        : til.routing === 'task_plus_routed'
+          ? net.forward(rows, count, scorer, composition, set.taskIndex).h
+          : h;
+    consume(start, count, [logits, scores, net.headLogits(tilH, count, tilHead)]);
+  }
+  return true;
+}

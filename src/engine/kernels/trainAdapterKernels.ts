@@ -1,0 +1,75 @@
+import type { AdapterSpec } from '../../protocol/spec';
+import type { TaskModule } from '../model/params';
+import { adapterVariables, headVariables } from '../model/params';
+import type { Random } from '../random';
+import type { Tf } from '../tf';
+import type { TrainHooks } from '../train/hooks';
+import { AdapterNet } from './adapterNet';
+import { FlatAdam } from './flatAdam';
+import { runKernelTraining } from './loop';
+import { instantiateKernels, KernelHeap } from './module';
+import { publishToVariables, readVariables } from './variables';
+
+/**
+ * `trainAdapter` for the default backbone on the WebAssembly kernels: the same batches (same random
+ * streams), loss, Adam and hooks as the TF.js loop (`trainClassifier`), with the whole step in one
+ * kernel instance. The task module's variables hold the result at the end and at every checkpoint,
+ * so everything downstream (routers, evaluation, checkpoints) is unchanged.
+ */
+export async function trainAdapterWithKernels(
+  tf: Tf,
+  module: TaskModule,
+  frozenLayers: readonly Float32Array[],
+  data: { readonly x: Float32Array; readonly labels: Int32Array; readonly dim: number },
+  spec: AdapterSpec,
+  randomForEpoch: (epoch: number) => Random,
+  hooks: TrainHooks = {},
+): Promise<void> {
+  const vars = [...adapterVariables(module), ...headVariables(module)];
+  const heap = new KernelHeap(instantiateKernels());
+  const n = data.labels.length;
+  const net = new AdapterNet(
+    heap,
+    {
+      layers: module.adapters.length,
+      dim: data.dim,
+      bottleneck: module.adapters[0]?.down.shape[1] ?? 0,
+      classes: module.classes.length,
+      batch: spec.batchSize,
+    },
+    frozenLayers,
+  );
+  const optimizer = new FlatAdam(
+    tf,
+    heap,
+    spec.lr,
+    vars.map((v) => ({ name: v.name, shape: v.shape })),
+    net.layout.size,
+  );
+  const labels = new Int32Array(spec.batchSize);
+  try {
+    await runKernelTraining(
+      {
+        rows: n,
+        batchSize: spec.batchSize,
+        epochs: spec.epochs,
+        randomForEpoch,
+        optimizer,
+        load: async () => {
+          net.setParams(await readVariables(vars));
+          net.setRows(data.x, n);
+        },
+        step: (idx) => {
+          for (let i = 0; i < idx.length; i++) labels[i] = data.labels[idx[i] ?? 0] ?? 0;
+          const result = net.step(idx, labels.subarray(0, idx.length));
+          optimizer.step(net.params, net.grads);
+          return result;
+        },
+        publish: () => publishToVariables(tf, vars, net.getParams()),
+      },
+      hooks,
+    );
+  } finally {
+    optimizer.dispose();
+  }
+}

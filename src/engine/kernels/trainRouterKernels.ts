@@ -1,0 +1,121 @@
+import type { RouterSpec } from '../../protocol/spec';
+import type { RouterLayer, TaskModule } from '../model/params';
+import { headVariables, routerVariables } from '../model/params';
+import type { Random } from '../random';
+import type { Tf } from '../tf';
+import type { TrainHooks } from '../train/hooks';
+import type { MemoryBatchSource } from '../train/trainRouter';
+import { FlatAdam } from './flatAdam';
+import { runKernelTraining } from './loop';
+import { instantiateKernels, KernelHeap } from './module';
+import type { PlainTaskModule } from './packedAdapters';
+import { RouterNet } from './routerNet';
+import { publishToVariables, readVariables } from './variables';
+
+/**
+ * `trainRouter` for the default backbone on the WebAssembly kernels: the same rows, batches, noise
+ * draws (same random streams), losses and hooks as the TF.js path; the routers (and tuned heads)
+ * hold the result at the end and at every checkpoint.
+ */
+export async function trainRouterWithKernels(
+  tf: Tf,
+  modules: readonly TaskModule[],
+  frozenLayers: readonly Float32Array[],
+  router: readonly RouterLayer[],
+  memory: MemoryBatchSource,
+  spec: RouterSpec,
+  epochs: number,
+  randomForEpoch: (epoch: number) => Random,
+  noiseFor: (count: number, random: Random) => Float32Array,
+  hooks: TrainHooks,
+  isolatedHeads?: readonly Float32Array[][],
+): Promise<void> {
+  const vars = [...routerVariables(router), ...(spec.tuneHeads ? modules.flatMap(headVariables) : [])];
+  const plain: PlainTaskModule[] = await Promise.all(
+    modules.map(async (m) => ({
+      adapters: await Promise.all(
+        m.adapters.map(async (a) => {
+          const [down, downBias, up, upBias] = await readVariables([a.down, a.downBias, a.up, a.upBias]);
+          return {
+            down: down ?? new Float32Array(),
+            downBias: downBias ?? new Float32Array(),
+            up: up ?? new Float32Array(),
+            upBias: upBias ?? new Float32Array(),
+          };
+        }),
+      ),
+      headW: Float32Array.from(await m.headW.data()),
+      headB: Float32Array.from(await m.headB.data()),
+      classes: m.classes.length,
+    })),
+  );
+  const routers = await Promise.all(
+    router.map(async (r) => ({
+      w: Float32Array.from(await r.w.data()),
+      b: Float32Array.from(await r.b.data()),
+    })),
+  );
+  const heap = new KernelHeap(instantiateKernels());
+  const net = new RouterNet(
+    heap,
+    frozenLayers,
+    plain,
+    routers,
+    {
+      dim: memory.dim,
+      bottleneck: modules[0]?.adapters[0]?.down.shape[1] ?? 0,
+      batch: spec.batchSize,
+      activation: spec.activation,
+      temperature: spec.temperature,
+      tuneHeads: spec.tuneHeads,
+      taskSupervision: spec.taskSupervision,
+      headAnchor: spec.headAnchor,
+    },
+    isolatedHeads,
+  );
+  const optimizer = new FlatAdam(
+    tf,
+    heap,
+    spec.lr,
+    vars.map((v) => ({ name: v.name, shape: v.shape })),
+    net.size,
+  );
+  const n = memory.unionLabels.length;
+  const layers = frozenLayers.length;
+  const noisy = spec.activation === 'gumbel-sigmoid';
+  const labels = new Int32Array(spec.batchSize);
+  const tasks = new Int32Array(spec.batchSize);
+  try {
+    await runKernelTraining(
+      {
+        rows: n,
+        batchSize: spec.batchSize,
+        epochs,
+        randomForEpoch,
+        optimizer,
+        load: async () => {
+          net.setParams(await readVariables(vars));
+          net.setRows(memory.x, n);
+        },
+        step: (idx, random) => {
+          const count = idx.length;
+          // Drawn per layer in the order the TF.js path draws them (trainRouter's extras).
+          const noise = noisy
+            ? Array.from({ length: layers }, () => noiseFor(count * modules.length, random))
+            : undefined;
+          for (let i = 0; i < count; i++) {
+            labels[i] = memory.unionLabels[idx[i] ?? 0] ?? 0;
+            tasks[i] = memory.tasks[idx[i] ?? 0] ?? 0;
+          }
+          const result = net.step(idx, labels.subarray(0, count), tasks.subarray(0, count), noise);
+          optimizer.step(net.params, net.grads);
+          return result;
+        },
+        publish: () => publishToVariables(tf, vars, net.getParams()),
+      },
+      hooks,
+    );
+  } finally {
+    optimizer.dispose();
+  }
+}
