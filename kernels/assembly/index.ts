@@ -677,3 +677,161 @@ export function adam(
 export function heapBase(): usize {
   return (__heap_base + 15) & ~15;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Transformer pieces (the bert backbone): heads, masked attention softmax, affine layer norm,
+// masked mean pooling
+
+/** out[b, h, t, :] = x[b, t, h, :]: token-major heads to head-major blocks (and back with mergeHeads). */
+export function splitHeads(x: usize, out: usize, batch: i32, tokens: i32, heads: i32, width: i32): void {
+  const bytes = (<usize>width) << 2;
+  for (let b = 0; b < batch; b++)
+    for (let t = 0; t < tokens; t++)
+      for (let h = 0; h < heads; h++)
+        memory.copy(
+          out + (<usize>(((b * heads + h) * tokens + t) * width) << 2),
+          x + (<usize>(((b * tokens + t) * heads + h) * width) << 2),
+          bytes,
+        );
+}
+
+/** out[b, t, h, :] = x[b, h, t, :]. */
+export function mergeHeads(x: usize, out: usize, batch: i32, tokens: i32, heads: i32, width: i32): void {
+  const bytes = (<usize>width) << 2;
+  for (let b = 0; b < batch; b++)
+    for (let t = 0; t < tokens; t++)
+      for (let h = 0; h < heads; h++)
+        memory.copy(
+          out + (<usize>(((b * tokens + t) * heads + h) * width) << 2),
+          x + (<usize>(((b * heads + h) * tokens + t) * width) << 2),
+          bytes,
+        );
+}
+
+/**
+ * In place on scores [batch, heads, tokens, tokens]: s = s * scale + (1 - mask[b, key]) * -1e4, then
+ * a softmax over keys (BERT's additive padding mask).
+ */
+export function attentionSoftmax(s: usize, mask: usize, batch: i32, heads: i32, tokens: i32, scale: f32): void {
+  for (let b = 0; b < batch; b++) {
+    const m = mask + (<usize>(b * tokens) << 2);
+    for (let h = 0; h < heads; h++)
+      for (let i = 0; i < tokens; i++) {
+        const row = s + (<usize>(((b * heads + h) * tokens + i) * tokens) << 2);
+        let max: f32 = -Infinity;
+        for (let j = 0; j < tokens; j++) {
+          const o = (<usize>j) << 2;
+          const v = load<f32>(row + o) * scale + (<f32>1 - load<f32>(m + o)) * <f32>-1e4;
+          store<f32>(row + o, v);
+          if (v > max) max = v;
+        }
+        let sum: f32 = 0;
+        for (let j = 0; j < tokens; j++) {
+          const o = (<usize>j) << 2;
+          const e = Mathf.exp(load<f32>(row + o) - max);
+          store<f32>(row + o, e);
+          sum += e;
+        }
+        const inv = <f32>1 / sum;
+        for (let j = 0; j < tokens; j++) {
+          const o = (<usize>j) << 2;
+          store<f32>(row + o, load<f32>(row + o) * inv);
+        }
+      }
+  }
+}
+
+/** out = scale * p * (grad - sum_j grad_j p_j) per row: the gradient through a softmax, scaled. */
+export function softmaxBackward(p: usize, grad: usize, out: usize, rows: i32, cols: i32, scale: f32): void {
+  for (let i = 0; i < rows; i++) {
+    const base = (<usize>(i * cols)) << 2;
+    let dot: f32 = 0;
+    for (let j = 0; j < cols; j++) {
+      const o = base + ((<usize>j) << 2);
+      dot += load<f32>(grad + o) * load<f32>(p + o);
+    }
+    for (let j = 0; j < cols; j++) {
+      const o = base + ((<usize>j) << 2);
+      store<f32>(out + o, scale * load<f32>(p + o) * (load<f32>(grad + o) - dot));
+    }
+  }
+}
+
+/** out = x * gamma + beta per row (gamma, beta [cols]); beta 0 gives a column scaling. */
+export function affine(x: usize, gamma: usize, beta: usize, out: usize, rows: i32, cols: i32): void {
+  const c4 = cols & ~3;
+  for (let i = 0; i < rows; i++) {
+    const base = (<usize>(i * cols)) << 2;
+    let j = 0;
+    for (; j < c4; j += 4) {
+      const o = (<usize>j) << 2;
+      const v = f32x4.mul(v128.load(x + base + o), v128.load(gamma + o));
+      v128.store(out + base + o, beta == 0 ? v : f32x4.add(v, v128.load(beta + o)));
+    }
+    for (; j < cols; j++) {
+      const o = (<usize>j) << 2;
+      const v = load<f32>(x + base + o) * load<f32>(gamma + o);
+      store<f32>(out + base + o, beta == 0 ? v : v + load<f32>(beta + o));
+    }
+  }
+}
+
+/** out = gelu(u), GELU in its tanh form, without a residual. */
+export function gelu(u: usize, out: usize, count: i32): void {
+  let i = 0;
+  const half = f32x4.splat(0.5);
+  const one = f32x4.splat(1);
+  for (; i + 4 <= count; i += 4) {
+    const o = (<usize>i) << 2;
+    const z = v128.load(u + o);
+    v128.store(out + o, f32x4.mul(f32x4.mul(half, z), f32x4.add(one, tanh4(geluInner(z)))));
+  }
+  for (; i < count; i++) {
+    const o = (<usize>i) << 2;
+    const z = load<f32>(u + o);
+    store<f32>(out + o, <f32>0.5 * z * (<f32>1 + tanh1(GELU_C * (z + GELU_A * z * z * z))));
+  }
+}
+
+/** out[b, :] = sum_t mask[b, t] h[b, t, :] / max(sum_t mask[b, t], 1): the masked mean over tokens. */
+export function maskedMean(h: usize, mask: usize, out: usize, batch: i32, tokens: i32, dim: i32): void {
+  for (let b = 0; b < batch; b++) {
+    const dst = out + (<usize>(b * dim) << 2);
+    memory.fill(dst, 0, (<usize>dim) << 2);
+    let count: f32 = 0;
+    for (let t = 0; t < tokens; t++) {
+      const w = load<f32>(mask + (<usize>(b * tokens + t) << 2));
+      if (w == 0) continue;
+      count += w;
+      const src = h + (<usize>((b * tokens + t) * dim) << 2);
+      for (let j = 0; j < dim; j++) {
+        const o = (<usize>j) << 2;
+        store<f32>(dst + o, load<f32>(dst + o) + w * load<f32>(src + o));
+      }
+    }
+    const inv = <f32>1 / Mathf.max(count, 1);
+    for (let j = 0; j < dim; j++) {
+      const o = (<usize>j) << 2;
+      store<f32>(dst + o, load<f32>(dst + o) * inv);
+    }
+  }
+}
+
+/** grad_h[b, t, :] (+)= grad_out[b, :] * mask[b, t] / max(sum_t mask[b, t], 1). */
+export function maskedMeanBackward(gradOut: usize, mask: usize, gradH: usize, batch: i32, tokens: i32, dim: i32, acc: i32): void {
+  for (let b = 0; b < batch; b++) {
+    let count: f32 = 0;
+    for (let t = 0; t < tokens; t++) count += load<f32>(mask + (<usize>(b * tokens + t) << 2));
+    const inv = <f32>1 / Mathf.max(count, 1);
+    const src = gradOut + (<usize>(b * dim) << 2);
+    for (let t = 0; t < tokens; t++) {
+      const w = load<f32>(mask + (<usize>(b * tokens + t) << 2)) * inv;
+      const dst = gradH + (<usize>((b * tokens + t) * dim) << 2);
+      for (let j = 0; j < dim; j++) {
+        const o = (<usize>j) << 2;
+        const v = load<f32>(src + o) * w;
+        store<f32>(dst + o, acc ? load<f32>(dst + o) + v : v);
+      }
+    }
+  }
+}

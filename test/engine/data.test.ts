@@ -6,6 +6,7 @@ import { DataError } from '../../src/engine';
 import { loadTask } from '../../src/engine/data/loadTask';
 import { memoryBudget, selectMemory } from '../../src/engine/memory';
 import { createRandom } from '../../src/engine/random';
+import { charNgrams, fnv1a, forEachCharNgramHash, tokenize } from '../../src/engine/text/tokenize';
 import type { TaskSpec } from '../../src/protocol/spec';
 import { tempDir } from './helpers';
 
@@ -117,5 +118,16 @@ describe('replay memory', () => {
     assert.equal(memoryBudget({ size: { kind: 'percent', value: 2 }, strategy: 'random' }, 2000), 40);
     assert.equal(memoryBudget({ size: { kind: 'percent', value: 0.01 }, strategy: 'random' }, 100), 1);
     assert.equal(memoryBudget({ size: { kind: 'count', value: 500 }, strategy: 'random' }, 100), 100);
+  });
+});
+
+describe('features', () => {
+  it('hashes character n-grams without making them: the same hashes in the same order', () => {
+    const tokens = tokenize('Hello, wörld! The UDHR in ሰላም and a b xyzzy');
+    const expected = charNgrams(tokens).map(fnv1a);
+    const hashes: number[] = [];
+    forEachCharNgramHash(tokens, (h) => hashes.push(h));
+    assert.ok(expected.length > 20);
+    assert.deepEqual(hashes, expected);
   });
 });

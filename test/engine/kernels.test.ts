@@ -27,7 +27,9 @@ import { predictComposed } from '../../src/engine/eval/evaluate';
 import { fixedScorer, routerScorer } from '../../src/engine/model/forward';
 import type { RouterSpec } from '../../src/protocol/spec';
 import { trainRouter } from '../../src/engine/train/trainRouter';
-import { wasmTf } from './helpers';
+import { bertFeaturize, createBertBackbone, loadBertCheckpoint } from '../../src/engine/bert/bertBackbone';
+import { writeTinyBert } from './bertFixture';
+import { tempDir, wasmTf } from './helpers';
 import { repoRoot } from './specFixture';
 
 function values(random: Random, count: number, scale = 1): Float32Array {
@@ -551,6 +553,16 @@ describe('WebAssembly kernels: inference equals the TF.js path', () => {
           compared++;
         }
     assert.equal(compared, 24);
+    // The kernels keep one net per modules array while its variables are unchanged: a changed head
+    // (as tuning on the memory makes) must reach the next prediction.
+    const routed = () =>
+      routerScorer(tf, router, { activation: 'gumbel-sigmoid', temperature: 1, training: false });
+    const before = await predictComposed(tf, modules, backbone, routed, 'wavg', set, { kernels: true });
+    restore(tf, [modules[1]!.headB], [Float32Array.from([5, -5])]);
+    const afterTf = await predictComposed(tf, modules, backbone, routed, 'wavg', set);
+    const afterKernels = await predictComposed(tf, modules, backbone, routed, 'wavg', set, { kernels: true });
+    assert.notDeepEqual(afterKernels.cil, before.cil, 'the new head changed the predictions');
+    assert.ok(afterTf.cil.filter((v, i) => v !== afterKernels.cil[i]).length <= n / 100);
     backbone.dispose();
     tf.dispose([
       ...modules.flatMap((m) => [...adapterVariables(m), ...headVariables(m)]),
@@ -585,7 +597,7 @@ describe('WebAssembly kernels: memory growth', () => {
     const rows = values(r, 5 * dim);
     const run = (fill: boolean): Float32Array => {
       const heap = new KernelHeap(instantiateKernels());
-      const net = new ComposedNet(heap, frozen, modules, dim, 4, 8);
+      const net = new ComposedNet(heap, { kind: 'vector', layers: frozen }, modules, dim, 4, 8);
       // Leave the memory exactly full, so the next allocation grows it (and detaches old views).
       if (fill) heap.alloc((heap.k.memory.buffer.byteLength - heap.bytes) / 4);
       const { scores } = net.forward(rows, 5, scorer, 'wavg');
@@ -634,5 +646,109 @@ describe('WebAssembly kernels: the stem and the feature statistics', () => {
     reference.forEach((v, i) =>
       assert.ok(Math.abs(v - (stats.scatter[i] ?? 0)) < 1e-3 * Math.max(1, Math.abs(v)), `${i}`),
     );
+  });
+});
+
+describe('WebAssembly kernels: the bert backbone', () => {
+  it('isolated adapter training through the encoder (attention with padding): same losses and weights', async () => {
+    const tf = await wasmTf();
+    const folder = tempDir('l2r-kernels-bert-');
+    writeTinyBert(folder, { hidden: 16, heads: 2, layers: 3, intermediate: 32, maxPositions: 12 });
+    const checkpoint = await loadBertCheckpoint(folder);
+    const backbone = createBertBackbone(tf, checkpoint, 12);
+    const texts = Array.from({ length: 21 }, (_, i) =>
+      ['free money', 'hello world and the news', 'play playing plays !', 'the spam , of money'][
+        i % 4
+      ]!.repeat(1 + (i % 3)),
+    );
+    const data = {
+      x: bertFeaturize(checkpoint, texts, 12),
+      labels: Int32Array.from({ length: texts.length }, (_, i) => i % 3),
+      dim: 12,
+    };
+    const [module] = modulesFor(tf, [3], 3, 16, 4);
+    if (module === undefined) throw new Error('no module');
+    const vars = [...adapterVariables(module), ...headVariables(module)];
+    const start = await snapshot(vars);
+    const spec = { bottleneck: 4, epochs: 2, lr: 1e-2, batchSize: 8 };
+    const runs: { losses: number[]; weights: Float32Array[] }[] = [];
+    for (const kernels of [false, true]) {
+      restore(tf, vars, start);
+      const losses: number[] = [];
+      await trainAdapter(
+        tf,
+        module,
+        backbone,
+        data,
+        spec,
+        (epoch) => createRandom(3, epoch),
+        { onEpoch: (e) => void losses.push(e.loss) },
+        { kernels },
+      );
+      runs.push({ losses, weights: await snapshot(vars) });
+    }
+    const [viaTf, viaKernels] = runs;
+    if (viaTf === undefined || viaKernels === undefined) throw new Error('missing run');
+    viaTf.losses.forEach((l, i) =>
+      assert.ok(
+        Math.abs(l - (viaKernels.losses[i] ?? 0)) < 1e-4,
+        `epoch ${i + 1}: ${l} vs ${viaKernels.losses[i]}`,
+      ),
+    );
+    viaTf.weights.forEach((w, i) => {
+      assert.ok(maxDiff(w, start[i] ?? new Float32Array()) > 1e-3, `${vars[i]?.name} was trained`);
+      assert.ok(
+        maxDiff(w, viaKernels.weights[i] ?? new Float32Array()) < 2e-4,
+        `${vars[i]?.name}: ${maxDiff(w, viaKernels.weights[i] ?? new Float32Array())}`,
+      );
+    });
+    backbone.dispose();
+    tf.dispose(vars);
+  });
+});
+
+describe('WebAssembly kernels: bert inference', () => {
+  it('composed predictions on the encoder (wavg and merge, routers, TIL with the task) agree with TF.js', async () => {
+    const tf = await wasmTf();
+    const folder = tempDir('l2r-kernels-bert-infer-');
+    writeTinyBert(folder, { hidden: 16, heads: 2, layers: 2, intermediate: 32, maxPositions: 10 });
+    const checkpoint = await loadBertCheckpoint(folder);
+    const backbone = createBertBackbone(tf, checkpoint, 10);
+    const modules = modulesFor(tf, [3, 2], 2, 16, 4);
+    const r = createRandom(17);
+    for (const m of modules) for (const a of m.adapters) restore(tf, [a.up], [values(r, a.up.size, 0.4)]);
+    const router = createRouter(tf, 2, 16, modules.length, createRandom(4));
+    for (const l of router) restore(tf, [l.w], [values(r, l.w.size, 0.5)]);
+    const texts = Array.from(
+      { length: 45 },
+      (_, i) => ['free money !', 'hello world', 'the news of the spam , and money money'][i % 3]!,
+    );
+    const set = {
+      taskIndex: 0,
+      x: bertFeaturize(checkpoint, texts, 10),
+      dim: 10,
+      labels: Int32Array.from({ length: 45 }, (_, i) => i % 3),
+    };
+    for (const composition of ['wavg', 'merge'] as const)
+      for (const til of [undefined, { routing: 'task' as const }]) {
+        const scorerFor = () =>
+          routerScorer(tf, router, { activation: 'gumbel-sigmoid', temperature: 1, training: false });
+        const viaTf = await predictComposed(tf, modules, backbone, scorerFor, composition, set, { til });
+        const viaKernels = await predictComposed(tf, modules, backbone, scorerFor, composition, set, {
+          til,
+          kernels: true,
+        });
+        assert.ok(
+          maxDiff(viaTf.scores, viaKernels.scores) < 1e-4,
+          `${composition}: scores ${maxDiff(viaTf.scores, viaKernels.scores)}`,
+        );
+        assert.ok(viaTf.cil.filter((v, i) => v !== viaKernels.cil[i]).length <= 1, `${composition}: CIL`);
+        assert.ok(viaTf.til.filter((v, i) => v !== viaKernels.til[i]).length <= 1, `${composition}: TIL`);
+      }
+    backbone.dispose();
+    tf.dispose([
+      ...modules.flatMap((m) => [...adapterVariables(m), ...headVariables(m)]),
+      ...routerVariables(router),
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { PlainBert, PlainDense } from '../kernels/bertLayers';
 import type { FrozenBackbone, LayerState } from '../model/backbone';
 import { gelu, layerNorm } from '../model/backbone';
 import { linearOps } from '../model/linear';
@@ -100,6 +101,58 @@ export function bertFeaturize(
   return out;
 }
 
+/** Encoder layer i's tensors by their Hugging Face names, read with the given dense and norm readers. */
+function encoderLayer<D, N>(i: number, dense: (prefix: string) => D, norm: (prefix: string) => N) {
+  const p = `encoder.layer.${i}`;
+  return {
+    q: dense(`${p}.attention.self.query`),
+    k: dense(`${p}.attention.self.key`),
+    v: dense(`${p}.attention.self.value`),
+    o: dense(`${p}.attention.output.dense`),
+    norm1: norm(`${p}.attention.output.LayerNorm`),
+    up: dense(`${p}.intermediate.dense`),
+    down: dense(`${p}.output.dense`),
+    norm2: norm(`${p}.output.LayerNorm`),
+  };
+}
+
+/** The encoder's weights as plain numbers for the kernels (kernels/bertLayers.ts), products as [in x out]. */
+function plainBert(checkpoint: BertCheckpoint, maxLength: number): PlainBert {
+  const { config } = checkpoint;
+  const get = (name: string): LoadedTensor => {
+    const t = checkpoint.weights.get(name);
+    if (t === undefined)
+      throw new Error(`model.safetensors has no tensor "${name}" (is this a BERT checkpoint?).`);
+    return t;
+  };
+  const dense = (prefix: string): PlainDense => {
+    // PyTorch stores linear weights as [out, in].
+    const stored = get(`${prefix}.weight`);
+    const [outputs = 0, inputs = 0] = stored.shape;
+    const w = new Float32Array(inputs * outputs);
+    for (let o = 0; o < outputs; o++)
+      for (let i = 0; i < inputs; i++) w[i * outputs + o] = stored.data[o * inputs + i] ?? 0;
+    return { w, b: get(`${prefix}.bias`).data };
+  };
+  const norm = (prefix: string) => ({ g: get(`${prefix}.weight`).data, b: get(`${prefix}.bias`).data });
+  const d = config.hiddenSize;
+  return {
+    hidden: d,
+    heads: config.heads,
+    intermediate: config.intermediateSize,
+    eps: config.layerNormEps,
+    maxLength,
+    padId: checkpoint.tokenizer.ids.pad,
+    embeddings: {
+      word: get('embeddings.word_embeddings.weight').data,
+      position: get('embeddings.position_embeddings.weight').data.subarray(0, maxLength * d),
+      type: get('embeddings.token_type_embeddings.weight').data.subarray(0, d),
+      norm: norm('embeddings.LayerNorm'),
+    },
+    layers: Array.from({ length: config.layers }, (_, i) => encoderLayer(i, dense, norm)),
+  };
+}
+
 /**
  * A frozen BERT encoder in TF.js with an adapter slot after each layer's output (after the
  * feed-forward block and its LayerNorm). Attention uses the padding mask; routers and heads see the
@@ -138,19 +191,7 @@ export function createBertBackbone(tf: Tf, checkpoint: BertCheckpoint, maxLength
     type: get('embeddings.token_type_embeddings.weight'),
     norm: norm('embeddings.LayerNorm'),
   };
-  const layers = Array.from({ length: config.layers }, (_, i) => {
-    const p = `encoder.layer.${i}`;
-    return {
-      q: dense(`${p}.attention.self.query`),
-      k: dense(`${p}.attention.self.key`),
-      v: dense(`${p}.attention.self.value`),
-      o: dense(`${p}.attention.output.dense`),
-      norm1: norm(`${p}.attention.output.LayerNorm`),
-      up: dense(`${p}.intermediate.dense`),
-      down: dense(`${p}.output.dense`),
-      norm2: norm(`${p}.output.LayerNorm`),
-    };
-  });
+  const layers = Array.from({ length: config.layers }, (_, i) => encoderLayer(i, dense, norm));
   const d = config.hiddenSize;
   const heads = config.heads;
   const dh = d / heads;
@@ -169,6 +210,7 @@ export function createBertBackbone(tf: Tf, checkpoint: BertCheckpoint, maxLength
     dim: d,
     inputWidth: maxLength,
     evalBatch: 32,
+    plainBert: plainBert(checkpoint, maxLength),
     input: (t, rows, count) => {
       const ids = t.tensor2d(Int32Array.from(rows), [count, maxLength], 'int32');
       const mask = t.cast(t.notEqual(ids, checkpoint.tokenizer.ids.pad), 'float32') as Tensor2D;

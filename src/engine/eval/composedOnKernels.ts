@@ -1,5 +1,5 @@
 import type { TilRouting } from '../../protocol/spec';
-import type { PlainHead, PlainScorer } from '../kernels/composedNet';
+import type { PlainFrozen, PlainHead, PlainScorer } from '../kernels/composedNet';
 import { ComposedNet } from '../kernels/composedNet';
 import { instantiateKernels, KernelHeap } from '../kernels/module';
 import type { PlainTaskModule } from '../kernels/packedAdapters';
@@ -42,6 +42,53 @@ async function plainScorer(source: ScorerSource): Promise<PlainScorer> {
   };
 }
 
+interface CachedNet {
+  readonly backbone: object;
+  readonly batch: number;
+  /** The data ids of every adapter and head variable when the net was made: any assign changes one. */
+  readonly versions: readonly object[];
+  readonly net: ComposedNet;
+}
+
+/**
+ * One net per modules array, reused while none of its variables changed: evaluation predicts set
+ * after set (and composition after composition) with the same modules, and building a net packs
+ * every adapter (and, for bert, transposes the encoder's weights).
+ */
+const nets = new WeakMap<readonly TaskModule[], CachedNet>();
+
+async function composedNetFor(
+  modules: readonly TaskModule[],
+  backbone: PlainFrozen,
+  width: number,
+  batch: number,
+): Promise<ComposedNet> {
+  const key = backbone.kind === 'vector' ? backbone.layers : backbone.bert;
+  const versions = modules.flatMap((m) => [
+    ...m.adapters.flatMap((a) => [a.down.dataId, a.downBias.dataId, a.up.dataId, a.upBias.dataId]),
+    m.headW.dataId,
+    m.headB.dataId,
+  ]);
+  const cached = nets.get(modules);
+  if (
+    cached?.backbone === key &&
+    cached.batch === batch &&
+    cached.versions.length === versions.length &&
+    cached.versions.every((v, i) => v === versions[i])
+  )
+    return cached.net;
+  const net = new ComposedNet(
+    new KernelHeap(instantiateKernels()),
+    backbone,
+    await plainModules(modules),
+    modules[0]?.adapters[0]?.down.shape[0] ?? width,
+    modules[0]?.adapters[0]?.down.shape[1] ?? 0,
+    batch,
+  );
+  nets.set(modules, { backbone: key, batch, versions, net });
+  return net;
+}
+
 /** The scorer's source for a batch; the TF.js tensors a scorer factory may allocate are freed. */
 function sourceOf(tf: Tf, scorerFor: (start: number, count: number) => Scorer, start: number, count: number) {
   let source: ScorerSource | undefined;
@@ -59,7 +106,7 @@ function sourceOf(tf: Tf, scorerFor: (start: number, count: number) => Scorer, s
 export async function composedOnKernels(
   tf: Tf,
   modules: readonly TaskModule[],
-  frozenLayers: readonly Float32Array[],
+  backbone: PlainFrozen,
   scorerFor: (start: number, count: number) => Scorer,
   composition: Composition,
   set: EvalSet,
@@ -71,15 +118,7 @@ export async function composedOnKernels(
   if (n === 0) return true;
   const first = sourceOf(tf, scorerFor, 0, Math.min(batchSize, n));
   if (first === undefined) return false;
-  const bottleneck = modules[0]?.adapters[0]?.down.shape[1] ?? 0;
-  const net = new ComposedNet(
-    new KernelHeap(instantiateKernels()),
-    frozenLayers,
-    await plainModules(modules),
-    set.dim,
-    bottleneck,
-    batchSize,
-  );
+  const net = await composedNetFor(modules, backbone, set.dim, batchSize);
   const tilHead: PlainHead | undefined =
     til === undefined
       ? undefined

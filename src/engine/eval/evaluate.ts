@@ -15,6 +15,7 @@ import type { FrozenBackbone } from '../model/backbone';
 import type { RouterLayer, TaskModule } from '../model/params';
 import type { Tensor2D, Tf } from '../tf';
 import { gatherRows } from '../train/batches';
+import type { PlainFrozen } from '../kernels/composedNet';
 import { composedOnKernels } from './composedOnKernels';
 
 /** Test examples of one task, as stem features. */
@@ -160,11 +161,17 @@ export async function predictComposed(
     batchStart = start + count;
   };
   const batchSize = frozen.evalBatch ?? EVAL_BATCH;
-  if (kernels && frozen.plainLayers !== undefined) {
+  const plain: PlainFrozen | undefined =
+    frozen.plainLayers !== undefined
+      ? { kind: 'vector', layers: frozen.plainLayers }
+      : frozen.plainBert !== undefined
+        ? { kind: 'bert', bert: frozen.plainBert }
+        : undefined;
+  if (kernels && plain !== undefined) {
     const done = await composedOnKernels(
       tf,
       modules,
-      frozen.plainLayers,
+      plain,
       scorerFor,
       composition,
       set,

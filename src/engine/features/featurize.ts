@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { BackboneSpec } from '../../protocol/spec';
 import { meanPool, readGloveFile } from '../text/gloveFile';
 import type { GloveTable } from '../text/gloveFile';
-import { charNgrams, fnv1a, tokenize } from '../text/tokenize';
+import { charNgrams, fnv1a, forEachCharNgramHash, tokenize } from '../text/tokenize';
 
 /**
  * Turns texts into fixed-size input vectors: the frozen part below the projection, computed once
@@ -51,7 +51,11 @@ function gloveFeaturizer(glove: GloveTable, withChars: boolean): Featurizer {
       texts.forEach((text, i) => {
         const tokens = tokenize(text);
         meanPool(tokens, glove, out, i * inputDim);
-        if (withChars) hashInto(charNgrams(tokens), out, i * inputDim + glove.dim, CHAR_BUCKETS);
+        if (withChars) {
+          const offset = i * inputDim + glove.dim;
+          forEachCharNgramHash(tokens, (h) => addHash(h, out, offset, CHAR_BUCKETS));
+          normalise(out, offset, CHAR_BUCKETS);
+        }
       });
       return out;
     },
@@ -80,12 +84,19 @@ function hashedFeaturizer(buckets: number): Featurizer {
 
 /** Signed feature hashing, then L2 normalisation, so long and short texts land on one scale. */
 function hashInto(grams: readonly string[], out: Float32Array, offset: number, buckets: number): void {
-  for (const gram of grams) {
-    const h = fnv1a(gram);
-    const sign = (h & 0x80000000) !== 0 ? -1 : 1;
-    const index = offset + (h % buckets);
-    out[index] = (out[index] ?? 0) + sign;
-  }
+  for (const gram of grams) addHash(fnv1a(gram), out, offset, buckets);
+  normalise(out, offset, buckets);
+}
+
+/** The signed hashing trick: bucket h mod buckets gains ±1 by the hash's top bit. */
+function addHash(h: number, out: Float32Array, offset: number, buckets: number): void {
+  const sign = (h & 0x80000000) !== 0 ? -1 : 1;
+  const index = offset + (h % buckets);
+  out[index] = (out[index] ?? 0) + sign;
+}
+
+/** Scales out[offset, offset + buckets) to unit length (unless it is all zeros). */
+function normalise(out: Float32Array, offset: number, buckets: number): void {
   let norm = 0;
   for (let d = 0; d < buckets; d++) norm += (out[offset + d] ?? 0) ** 2;
   if (norm > 0) {

@@ -1,4 +1,6 @@
 import { FrozenLayers } from './frozenLayers';
+import type { AdapterOffsets } from './adapterOps';
+import { adapterBackward, adapterForward, readParams, writeParams } from './adapterOps';
 import type { KernelExports, KernelHeap } from './module';
 
 /** The default backbone's shape with one task's adapters and head. */
@@ -13,7 +15,7 @@ export interface AdapterNetShape {
 
 /** Where each trainable tensor sits in the flat parameter buffer, in `adapterVariables` + `headVariables` order. */
 export interface ParamLayout {
-  readonly adapters: readonly { down: number; downBias: number; up: number; upBias: number }[];
+  readonly adapters: readonly AdapterOffsets[];
   readonly headW: number;
   readonly headB: number;
   /** Floats in the whole buffer. */
@@ -103,19 +105,12 @@ export class AdapterNet {
 
   /** Copies parameters in, in variable order (the values of `adapterVariables` then `headVariables`). */
   setParams(values: readonly Float32Array[]): void {
-    const view = this.heap.f32(this.params, this.layout.size);
-    this.layout.pieces.forEach((p, i) => {
-      const v = values[i];
-      if (v?.length !== p.length)
-        throw new Error(`parameter ${i} has ${v?.length} values, expected ${p.length}`);
-      view.set(v, p.offset);
-    });
+    writeParams(this.heap, this.params, this.layout.size, this.layout.pieces, values);
   }
 
   /** The parameters, in variable order (copies). */
   getParams(): Float32Array[] {
-    const view = this.heap.f32(this.params, this.layout.size);
-    return this.layout.pieces.map((p) => view.slice(p.offset, p.offset + p.length));
+    return readParams(this.heap, this.params, this.layout.size, this.layout.pieces);
   }
 
   /**
@@ -166,11 +161,7 @@ export class AdapterNet {
           this.rstd[l] ?? 0,
           count,
         );
-      k.gemm(y, p(a.down), hidden, count, dim, b, 0);
-      k.addBiasRelu(hidden, p(a.downBias), count, b);
-      k.gemm(hidden, p(a.up), out, count, b, dim, 0);
-      k.addBias(out, p(a.upBias), count, dim);
-      k.add(out, y, out, count * dim);
+      adapterForward(k, this.params, a, y, hidden, out, count, dim, b);
     }
     const top = this.out[layers - 1] ?? 0;
     k.gemm(top, p(L.headW), this.logits, count, dim, classes, 0);
@@ -189,16 +180,10 @@ export class AdapterNet {
       if (a === undefined) throw new Error('no adapters');
       const y = this.y[l] ?? 0;
       const hidden = this.r[l] ?? 0;
-      k.columnSums(g, gp(a.upBias), count, dim, 0);
-      k.gemmTN(hidden, g, gp(a.up), count, b, dim, 0);
-      k.gemmNT(g, p(a.up), this.gHidden, count, dim, b, 0);
-      k.reluBackward(this.gHidden, hidden, count * b);
-      k.columnSums(this.gHidden, gp(a.downBias), count, b, 0);
-      k.gemmTN(y, this.gHidden, gp(a.down), count, dim, b, 0);
+      // Below layer 0's adapter nothing trains: its input gradient is not needed.
+      adapterBackward(k, this.params, this.grads, a, y, hidden, g, this.gHidden, count, dim, b, l > 0);
       if (l === 0) break;
-      // Into the adapter's input (the residual and the down-projection), then through the LayerNorm,
-      // the residual GELU and the frozen product to the previous adapter's output.
-      k.gemmNT(this.gHidden, p(a.down), g, count, b, dim, 1);
+      // Through the LayerNorm, the residual GELU and the frozen product to the previous adapter's output.
       this.frozen.backward(l, g, this.u[l] ?? 0, y, this.rstd[l] ?? 0, g2, this.scratch, count);
       [g, g2] = [g2, g];
     }

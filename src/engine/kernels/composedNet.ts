@@ -1,4 +1,6 @@
 import type { RouterActivation } from '../../protocol/spec';
+import type { PlainBert } from './bertLayers';
+import { BertLayers } from './bertLayers';
 import { FrozenLayers } from './frozenLayers';
 import type { KernelExports, KernelHeap } from './module';
 import type { PackedLayerBuffers, PlainTaskModule } from './packedAdapters';
@@ -16,6 +18,11 @@ export type PlainScorer =
     }
   | { readonly kind: 'fixed'; readonly weights: Float32Array };
 
+/** The frozen backbone as plain numbers: the default backbone's layers, or a bert encoder. */
+export type PlainFrozen =
+  | { readonly kind: 'vector'; readonly layers: readonly Float32Array[] }
+  | { readonly kind: 'bert'; readonly bert: PlainBert };
+
 /** A head as plain numbers: W [dim x classes], b [classes]. */
 export interface PlainHead {
   readonly headW: Float32Array;
@@ -26,11 +33,18 @@ export interface PlainHead {
  * Inference through the default backbone on the kernels: the composed pass of `forwardScored`
  * (wavg, or merge by the linearity of the merged adapter: relu(y Σ w_t D_t + Σ w_t d_t) =
  * relu(Σ w_t (y D_t + d_t)), and likewise for the up-projection, so both run on the packed
- * adapters), one task's own path (`forwardSingle`), and head logits.
+ * adapters), one task's own path (`forwardSingle`), and head logits. With a bert encoder the
+ * adapters run on every token, routers and heads see the masked mean of the tokens.
  */
 export class ComposedNet {
   private readonly k: KernelExports;
-  private readonly frozen: FrozenLayers;
+  private readonly frozen: FrozenLayers | undefined;
+  private readonly bert: BertLayers | undefined;
+  /** Rows per example: 1 for the default backbone, the sequence length for bert. */
+  private readonly tokens: number;
+  private readonly mask: number;
+  private readonly pooled: number;
+  private readonly wRows: number;
   private readonly packed: PackedLayerBuffers[];
   private readonly layers: number;
   private readonly tasks: number;
@@ -51,20 +65,32 @@ export class ComposedNet {
   private readonly logits: number;
   /** A bias of zeros (merge applies its ReLU after the weighted sum of biased pre-activations). */
   private readonly zeros: number;
-  private readonly routerT = new Map<PlainScorer, number[]>();
-  private readonly preparedHeads = new Map<PlainHead, { w: number; bias: number; out: number }>();
+  // The scorer's router transposed and the extra head, in buffers made once: a net serves many calls.
+  private readonly routerT: number[] = [];
+  private readonly routerStaging: number;
+  private currentRouter: PlainScorer | undefined;
+  private readonly extraHead: { w: number; bias: number; out: number };
+  private currentHead: PlainHead | undefined;
 
   constructor(
     private readonly heap: KernelHeap,
-    frozenWeights: readonly Float32Array[],
+    backbone: PlainFrozen,
     modules: readonly PlainTaskModule[],
     private readonly dim: number,
     private readonly bottleneck: number,
     private readonly batch: number,
   ) {
     this.k = heap.k;
-    this.frozen = new FrozenLayers(heap, frozenWeights, dim);
-    this.layers = frozenWeights.length;
+    if (backbone.kind === 'vector') {
+      this.frozen = new FrozenLayers(heap, backbone.layers, dim);
+      this.layers = backbone.layers.length;
+      this.tokens = 1;
+    } else {
+      this.bert = new BertLayers(heap, backbone.bert, batch);
+      this.layers = backbone.bert.layers.length;
+      this.tokens = backbone.bert.maxLength;
+    }
+    const rows = batch * this.tokens;
     this.tasks = modules.length;
     this.width = this.tasks * bottleneck;
     this.packed = packAdapterBuffers(heap, modules, this.layers, dim, bottleneck);
@@ -85,15 +111,26 @@ export class ComposedNet {
       bias.set(m.headB, offset);
     });
     this.unionBias = heap.allocFrom(bias);
-    this.h = heap.alloc(batch * dim);
-    this.h2 = heap.alloc(batch * dim);
-    this.u = heap.alloc(batch * dim);
-    this.s = heap.alloc(batch * dim);
-    this.rstd = heap.alloc(batch);
-    this.z = heap.alloc(batch * this.width);
-    this.z2 = heap.alloc(batch * this.width);
+    this.h = heap.alloc(rows * dim);
+    this.h2 = heap.alloc(rows * dim);
+    this.u = heap.alloc(rows * dim);
+    this.s = heap.alloc(rows * dim);
+    this.rstd = heap.alloc(rows);
+    this.z = heap.alloc(rows * this.width);
+    this.z2 = heap.alloc(rows * this.width);
     this.w = heap.alloc(batch * this.tasks);
+    this.wRows = heap.alloc(rows * this.tasks);
+    this.mask = heap.alloc(rows);
+    this.pooled = heap.alloc(batch * dim);
     this.logits = heap.alloc(batch * Math.max(union, 1));
+    this.routerStaging = heap.alloc(dim * this.tasks);
+    for (let l = 0; l < this.layers; l++) this.routerT.push(heap.alloc(this.tasks * dim));
+    const widest = Math.max(1, ...modules.map((m) => m.classes));
+    this.extraHead = {
+      w: heap.alloc(dim * widest),
+      bias: heap.alloc(widest),
+      out: heap.alloc(batch * widest),
+    };
     this.zeros = heap.alloc(bottleneck);
   }
 
@@ -119,34 +156,36 @@ export class ComposedNet {
     const L = this.layers;
     this.check(count);
     const scores = new Float32Array(count * L * T);
-    // y is computed in place over the layer's input (the frozen layer reads it before writing).
-    let y = this.h;
-    let out = this.h2;
-    this.heap.f32(y, count * dim).set(rows.subarray(0, count * dim));
+    const n = count * this.tokens;
+    let y = this.input(rows, count);
     for (let l = 0; l < L; l++) {
-      this.frozen.forward(l, y, this.u, this.s, y, this.rstd, count);
-      this.score(scorer, l, y, count, scores, ownTask);
+      // The frozen layer writes in place (default backbone) or into the other buffer (bert); the
+      // adapter then writes into whichever buffer does not hold its input.
+      y = this.layer(l, y, y === this.h ? this.h2 : this.h, count);
+      const out = y === this.h ? this.h2 : this.h;
+      this.score(scorer, l, this.pool(y, count), count, scores, ownTask);
+      const w = this.weightsPerRow(count);
       const pack = this.packed[l];
       if (pack === undefined) throw new Error(`no adapters at layer ${l}`);
-      k.gemm(y, pack.down, this.z, count, dim, this.width, 0);
+      k.gemm(y, pack.down, this.z, n, dim, this.width, 0);
       let hidden: number;
       if (composition === 'wavg') {
-        k.addBiasRelu(this.z, pack.downBias, count, this.width);
-        k.scaleBlocks(this.z, this.w, this.z2, count, T, this.bottleneck);
+        k.addBiasRelu(this.z, pack.downBias, n, this.width);
+        k.scaleBlocks(this.z, w, this.z2, n, T, this.bottleneck);
         hidden = this.z2;
       } else {
-        k.addBias(this.z, pack.downBias, count, this.width);
-        k.blockWeightedSum(this.z, this.w, this.z2, count, T, this.bottleneck);
-        k.addBiasRelu(this.z2, this.zeros, count, this.bottleneck);
-        k.expandBlocks(this.z2, this.w, this.z, count, T, this.bottleneck);
+        k.addBias(this.z, pack.downBias, n, this.width);
+        k.blockWeightedSum(this.z, w, this.z2, n, T, this.bottleneck);
+        k.addBiasRelu(this.z2, this.zeros, n, this.bottleneck);
+        k.expandBlocks(this.z2, w, this.z, n, T, this.bottleneck);
         hidden = this.z;
       }
-      k.gemm(hidden, pack.up, out, count, this.width, dim, 0);
-      k.gemm(this.w, pack.upBias, out, count, T, dim, 1);
-      k.add(out, y, out, count * dim);
-      [y, out] = [out, y];
+      k.gemm(hidden, pack.up, out, n, this.width, dim, 0);
+      k.gemm(w, pack.upBias, out, n, T, dim, 1);
+      k.add(out, y, out, n * dim);
+      y = out;
     }
-    return { h: y, scores };
+    return { h: this.pool(y, count), scores };
   }
 
   /** Task t's own path: every layer followed by its adapter only. Returns the pooled output. */
@@ -156,21 +195,59 @@ export class ComposedNet {
     this.check(count);
     const packs = this.single[t];
     if (packs === undefined) throw new Error(`no module ${t}`);
-    let y = this.h;
-    let out = this.h2;
-    this.heap.f32(y, count * dim).set(rows.subarray(0, count * dim));
+    const n = count * this.tokens;
+    let y = this.input(rows, count);
     for (let l = 0; l < this.layers; l++) {
-      this.frozen.forward(l, y, this.u, this.s, y, this.rstd, count);
+      y = this.layer(l, y, y === this.h ? this.h2 : this.h, count);
+      const out = y === this.h ? this.h2 : this.h;
       const pack = packs[l];
       if (pack === undefined) throw new Error(`no adapter at layer ${l}`);
-      k.gemm(y, pack.down, this.z, count, dim, b, 0);
-      k.addBiasRelu(this.z, pack.downBias, count, b);
-      k.gemm(this.z, pack.up, out, count, b, dim, 0);
-      k.addBias(out, pack.upBias, count, dim);
-      k.add(out, y, out, count * dim);
-      [y, out] = [out, y];
+      k.gemm(y, pack.down, this.z, n, dim, b, 0);
+      k.addBiasRelu(this.z, pack.downBias, n, b);
+      k.gemm(this.z, pack.up, out, n, b, dim, 0);
+      k.addBias(out, pack.upBias, n, dim);
+      k.add(out, y, out, n * dim);
+      y = out;
     }
-    return y;
+    return this.pool(y, count);
+  }
+
+  /** The rows entering layer 0: stem features copied in, or bert's embeddings (and the mask). */
+  private input(rows: Float32Array, count: number): number {
+    const width = this.bert === undefined ? this.dim : this.tokens;
+    if (rows.length < count * width) throw new Error(`expected ${count} rows of ${width} numbers`);
+    if (this.bert !== undefined) this.bert.embed(rows.subarray(0, count * width), count, this.h, this.mask);
+    else this.heap.f32(this.h, count * this.dim).set(rows.subarray(0, count * this.dim));
+    return this.h;
+  }
+
+  /** Frozen layer l: in place for the default backbone, into `spare` for bert. Returns where y is. */
+  private layer(l: number, x: number, spare: number, count: number): number {
+    if (this.frozen !== undefined) {
+      this.frozen.forward(l, x, this.u, this.s, x, this.rstd, count);
+      return x;
+    }
+    this.bert?.forward(l, x, this.mask, spare, count);
+    return spare;
+  }
+
+  /** One vector per example: the rows themselves, or the masked mean of each example's tokens. */
+  private pool(h: number, count: number): number {
+    if (this.bert === undefined) return h;
+    this.k.maskedMean(h, this.mask, this.pooled, count, this.tokens, this.dim);
+    return this.pooled;
+  }
+
+  /** The normalised weights (in this.w, one row per example) repeated for every token row. */
+  private weightsPerRow(count: number): number {
+    if (this.tokens === 1) return this.w;
+    const T = this.tasks;
+    const perExample = this.heap.f32(this.w, count * T);
+    const perRow = this.heap.f32(this.wRows, count * this.tokens * T);
+    for (let i = 0; i < count; i++)
+      for (let t = 0; t < this.tokens; t++)
+        perRow.set(perExample.subarray(i * T, (i + 1) * T), (i * this.tokens + t) * T);
+    return this.wRows;
   }
 
   /** Logits over the union of the modules' classes for a pooled output (a copy). */
@@ -184,16 +261,12 @@ export class ComposedNet {
   /** Logits of one given head (e.g. a saved isolated head) for a pooled output (a copy). */
   headLogits(h: number, count: number, head: PlainHead): Float32Array {
     const classes = head.headB.length;
-    let prepared = this.preparedHeads.get(head);
-    if (prepared === undefined) {
-      prepared = {
-        w: this.heap.allocFrom(head.headW),
-        bias: this.heap.allocFrom(head.headB),
-        out: this.heap.alloc(this.batch * classes),
-      };
-      this.preparedHeads.set(head, prepared);
+    const { w, bias, out } = this.extraHead;
+    if (head !== this.currentHead) {
+      this.heap.f32(w, head.headW.length).set(head.headW);
+      this.heap.f32(bias, classes).set(head.headB);
+      this.currentHead = head;
     }
-    const { w, bias, out } = prepared;
     this.k.gemm(h, w, out, count, this.dim, classes, 0);
     this.k.addBias(out, bias, count, classes);
     return this.heap.f32(out, count * classes).slice();
@@ -210,13 +283,12 @@ export class ComposedNet {
   ): void {
     const T = this.tasks;
     const L = this.layers;
-    // Anything that allocates (and may grow the memory, detaching views) comes before the view.
-    const transposed = scorer.kind === 'router' ? this.routerTranspose(scorer) : [];
+    if (scorer.kind === 'router' && scorer !== this.currentRouter) this.useRouter(scorer);
     const raw = this.heap.f32(this.w, count * T);
     if (scorer.kind === 'router') {
       const r = scorer.router[l];
       if (r === undefined) throw new Error(`no router for layer ${l}`);
-      this.k.gemmNT(y, transposed[l] ?? 0, this.w, count, this.dim, T, 0);
+      this.k.gemmNT(y, this.routerT[l] ?? 0, this.w, count, this.dim, T, 0);
       for (let i = 0; i < count; i++) {
         let max = -Infinity;
         for (let t = 0; t < T; t++) {
@@ -244,18 +316,15 @@ export class ComposedNet {
     }
   }
 
-  private routerTranspose(scorer: Extract<PlainScorer, { kind: 'router' }>): number[] {
-    let transposed = this.routerT.get(scorer);
-    if (transposed === undefined) {
-      transposed = scorer.router.map((r) => {
-        const w = this.heap.allocFrom(r.w);
-        const t = this.heap.alloc(r.w.length);
-        this.k.transpose(w, t, this.dim, this.tasks);
-        return t;
-      });
-      this.routerT.set(scorer, transposed);
-    }
-    return transposed;
+  /** Transposes the router's weights into the buffers made for them. */
+  private useRouter(scorer: Extract<PlainScorer, { kind: 'router' }>): void {
+    scorer.router.forEach((r, l) => {
+      if (r.w.length !== this.dim * this.tasks)
+        throw new Error(`router layer ${l} has ${r.w.length} weights`);
+      this.heap.f32(this.routerStaging, r.w.length).set(r.w);
+      this.k.transpose(this.routerStaging, this.routerT[l] ?? 0, this.dim, this.tasks);
+    });
+    this.currentRouter = scorer;
   }
 
   private check(count: number): void {

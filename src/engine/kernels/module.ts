@@ -45,6 +45,29 @@ export interface KernelExports {
   layerNormBackward(gradY: number, y: number, rstd: number, gradS: number, rows: number, cols: number): void;
   softmaxCrossEntropy(logits: number, labels: number, grad: number, rows: number, cols: number): number;
   countCorrect(logits: number, labels: number, rows: number, cols: number): number;
+  splitHeads(x: number, out: number, batch: number, tokens: number, heads: number, width: number): void;
+  mergeHeads(x: number, out: number, batch: number, tokens: number, heads: number, width: number): void;
+  attentionSoftmax(
+    s: number,
+    mask: number,
+    batch: number,
+    heads: number,
+    tokens: number,
+    scale: number,
+  ): void;
+  softmaxBackward(p: number, grad: number, out: number, rows: number, cols: number, scale: number): void;
+  affine(x: number, gamma: number, beta: number, out: number, rows: number, cols: number): void;
+  gelu(u: number, out: number, count: number): void;
+  maskedMean(h: number, mask: number, out: number, batch: number, tokens: number, dim: number): void;
+  maskedMeanBackward(
+    gradOut: number,
+    mask: number,
+    gradH: number,
+    batch: number,
+    tokens: number,
+    dim: number,
+    acc: number,
+  ): void;
   adam(
     params: number,
     grads: number,

@@ -1,4 +1,5 @@
 import type { RouterActivation } from '../../protocol/spec';
+import { readParams, writeParams } from './adapterOps';
 import { FrozenLayers } from './frozenLayers';
 import type { KernelExports, KernelHeap } from './module';
 import type { PackedLayerBuffers, PlainTaskModule } from './packedAdapters';
@@ -189,19 +190,12 @@ export class RouterNet {
 
   /** The trainable parameters, in variable order (copies). */
   getParams(): Float32Array[] {
-    const view = this.heap.f32(this.params, this.size);
-    return this.pieces.map((p) => view.slice(p.offset, p.offset + p.length));
+    return readParams(this.heap, this.params, this.size, this.pieces);
   }
 
   /** Overwrites the trainable parameters, in variable order. */
   setParams(values: readonly Float32Array[]): void {
-    const view = this.heap.f32(this.params, this.size);
-    this.pieces.forEach((p, i) => {
-      const v = values[i];
-      if (v?.length !== p.length)
-        throw new Error(`parameter ${i} has ${v?.length} values, expected ${p.length}`);
-      view.set(v, p.offset);
-    });
+    writeParams(this.heap, this.params, this.size, this.pieces, values);
   }
 
   /**

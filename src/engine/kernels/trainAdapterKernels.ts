@@ -4,7 +4,9 @@ import { adapterVariables, headVariables } from '../model/params';
 import type { Random } from '../random';
 import type { Tf } from '../tf';
 import type { TrainHooks } from '../train/hooks';
+import type { FrozenBackbone } from '../model/backbone';
 import { AdapterNet } from './adapterNet';
+import { TokenAdapterNet } from './tokenAdapterNet';
 import { FlatAdam } from './flatAdam';
 import { runKernelTraining } from './loop';
 import { instantiateKernels, KernelHeap } from './module';
@@ -19,7 +21,7 @@ import { publishToVariables, readVariables } from './variables';
 export async function trainAdapterWithKernels(
   tf: Tf,
   module: TaskModule,
-  frozenLayers: readonly Float32Array[],
+  frozen: Pick<FrozenBackbone, 'plainLayers' | 'plainBert'>,
   data: { readonly x: Float32Array; readonly labels: Int32Array; readonly dim: number },
   spec: AdapterSpec,
   randomForEpoch: (epoch: number) => Random,
@@ -28,17 +30,17 @@ export async function trainAdapterWithKernels(
   const vars = [...adapterVariables(module), ...headVariables(module)];
   const heap = new KernelHeap(instantiateKernels());
   const n = data.labels.length;
-  const net = new AdapterNet(
-    heap,
-    {
-      layers: module.adapters.length,
-      dim: data.dim,
-      bottleneck: module.adapters[0]?.down.shape[1] ?? 0,
-      classes: module.classes.length,
-      batch: spec.batchSize,
-    },
-    frozenLayers,
-  );
+  const shape = {
+    layers: module.adapters.length,
+    dim: module.adapters[0]?.down.shape[0] ?? data.dim,
+    bottleneck: module.adapters[0]?.down.shape[1] ?? 0,
+    classes: module.classes.length,
+    batch: spec.batchSize,
+  };
+  const net =
+    frozen.plainBert !== undefined
+      ? new TokenAdapterNet(heap, shape, frozen.plainBert)
+      : new AdapterNet(heap, shape, frozen.plainLayers ?? []);
   const optimizer = new FlatAdam(
     tf,
     heap,

@@ -1,3 +1,4 @@
+import type { PlainBert } from '../kernels/bertLayers';
 import type { Random } from '../random';
 import { normalMatrix } from '../random';
 import type { Tensor, Tensor2D, Tf } from '../tf';
@@ -34,6 +35,8 @@ export interface FrozenBackbone {
    * engine's WebAssembly kernels can run its layers without TF.js; absent for other backbones.
    */
   readonly plainLayers?: readonly Float32Array[];
+  /** The bert backbone's encoder as plain numbers, for the same kernels; absent for other backbones. */
+  readonly plainBert?: PlainBert;
   dispose(): void;
 }
 

@@ -30,6 +30,34 @@ export function fnv1a(text: string): number {
  * Character n-grams of each word, with word boundaries marked (`<ab`, `ab>`): they carry signal for
  * scripts and spellings that a word vocabulary does not cover.
  */
+/**
+ * fnv1a of every string charNgrams would return, in the same order, without making the strings:
+ * featurising spends most of its time on them otherwise (a paragraph has thousands).
+ */
+export function forEachCharNgramHash(
+  tokens: readonly string[],
+  each: (hash: number) => void,
+  minN = 3,
+  maxN = 5,
+): void {
+  const codes: number[] = [];
+  for (const token of tokens) {
+    codes.length = 0;
+    codes.push(60); // '<'
+    for (let i = 0; i < token.length; i++) codes.push(token.charCodeAt(i));
+    codes.push(62); // '>'
+    for (let n = minN; n <= maxN; n++)
+      for (let i = 0; i + n <= codes.length; i++) {
+        let hash = 0x811c9dc5;
+        for (let j = i; j < i + n; j++) {
+          hash ^= codes[j] ?? 0;
+          hash = Math.imul(hash, 0x01000193);
+        }
+        each(hash >>> 0);
+      }
+  }
+}
+
 export function charNgrams(tokens: readonly string[], minN = 3, maxN = 5): string[] {
   const grams: string[] = [];
   for (const token of tokens) {

@@ -29,8 +29,8 @@ export async function trainAdapter(
   hooks: TrainHooks = {},
   options: { readonly kernels?: boolean } = {},
 ): Promise<void> {
-  if (options.kernels === true && frozen.plainLayers !== undefined) {
-    await trainAdapterWithKernels(tf, module, frozen.plainLayers, data, spec, randomForEpoch, hooks);
+  if (options.kernels === true && (frozen.plainLayers !== undefined || frozen.plainBert !== undefined)) {
+    await trainAdapterWithKernels(tf, module, frozen, data, spec, randomForEpoch, hooks);
     return;
   }
   await trainClassifier(
