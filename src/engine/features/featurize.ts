@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { BackboneSpec } from '../../protocol/spec';
 import { meanPool, readGloveFile } from '../text/gloveFile';
 import type { GloveTable } from '../text/gloveFile';
-import { charNgrams, fnv1a, forEachCharNgramHash, tokenize } from '../text/tokenize';
+import { charNgramHashes, charNgrams, fnv1a, tokenize } from '../text/tokenize';
 
 /**
  * Turns texts into fixed-size input vectors: the frozen part below the projection, computed once
@@ -53,7 +53,7 @@ function gloveFeaturizer(glove: GloveTable, withChars: boolean): Featurizer {
         meanPool(tokens, glove, out, i * inputDim);
         if (withChars) {
           const offset = i * inputDim + glove.dim;
-          forEachCharNgramHash(tokens, (h) => addHash(h, out, offset, CHAR_BUCKETS));
+          for (const h of charNgramHashes(tokens)) addHash(h, out, offset, CHAR_BUCKETS);
           normalise(out, offset, CHAR_BUCKETS);
         }
       });

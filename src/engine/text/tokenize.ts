@@ -30,32 +30,40 @@ export function fnv1a(text: string): number {
  * Character n-grams of each word, with word boundaries marked (`<ab`, `ab>`): they carry signal for
  * scripts and spellings that a word vocabulary does not cover.
  */
+let hashBuffer = new Uint32Array(4096);
+let codeBuffer = new Uint16Array(256);
+
 /**
- * fnv1a of every string charNgrams would return, in the same order, without making the strings:
- * featurising spends most of its time on them otherwise (a paragraph has thousands).
+ * fnv1a of every string charNgrams would return, without making the strings (featurising spent most
+ * of its time on them: a paragraph has thousands). The same multiset of hashes, grouped by start
+ * position (each start's 3-, 4- and 5-gram share their prefix's hash). The returned view is reused by
+ * the next call.
  */
-export function forEachCharNgramHash(
-  tokens: readonly string[],
-  each: (hash: number) => void,
-  minN = 3,
-  maxN = 5,
-): void {
-  const codes: number[] = [];
+export function charNgramHashes(tokens: readonly string[], minN = 3, maxN = 5): Uint32Array {
+  let count = 0;
   for (const token of tokens) {
-    codes.length = 0;
-    codes.push(60); // '<'
-    for (let i = 0; i < token.length; i++) codes.push(token.charCodeAt(i));
-    codes.push(62); // '>'
-    for (let n = minN; n <= maxN; n++)
-      for (let i = 0; i + n <= codes.length; i++) {
-        let hash = 0x811c9dc5;
-        for (let j = i; j < i + n; j++) {
-          hash ^= codes[j] ?? 0;
-          hash = Math.imul(hash, 0x01000193);
-        }
-        each(hash >>> 0);
+    const length = token.length + 2;
+    if (codeBuffer.length < length) codeBuffer = new Uint16Array(length * 2);
+    codeBuffer[0] = 60; // '<'
+    for (let i = 0; i < token.length; i++) codeBuffer[i + 1] = token.charCodeAt(i);
+    codeBuffer[length - 1] = 62; // '>'
+    const needed = count + length * (maxN - minN + 1);
+    if (hashBuffer.length < needed) {
+      const grown = new Uint32Array(needed * 2);
+      grown.set(hashBuffer.subarray(0, count));
+      hashBuffer = grown;
+    }
+    for (let i = 0; i + minN <= length; i++) {
+      let hash = 0x811c9dc5;
+      const end = Math.min(length, i + maxN);
+      for (let j = i; j < end; j++) {
+        hash ^= codeBuffer[j] ?? 0;
+        hash = Math.imul(hash, 0x01000193);
+        if (j - i + 1 >= minN) hashBuffer[count++] = hash >>> 0;
       }
+    }
   }
+  return hashBuffer.subarray(0, count);
 }
 
 export function charNgrams(tokens: readonly string[], minN = 3, maxN = 5): string[] {
