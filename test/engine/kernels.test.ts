@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { classStatistics } from '../../src/engine/featureReplay';
 import { applyStem, orthonormalProjection } from '../../src/engine/features/stem';
 import { ComposedNet } from '../../src/engine/kernels/composedNet';
+import { setLayerZeroCacheBytes } from '../../src/engine/kernels/cacheBudget';
 import { applyStemWithKernels } from '../../src/engine/kernels/stem';
 import { FlatAdam } from '../../src/engine/kernels/flatAdam';
 import type { KernelExports } from '../../src/engine/kernels/module';
@@ -650,61 +651,64 @@ describe('WebAssembly kernels: the stem and the feature statistics', () => {
 });
 
 describe('WebAssembly kernels: the bert backbone', () => {
-  it('isolated adapter training through the encoder (attention with padding): same losses and weights', async () => {
-    const tf = await wasmTf();
-    const folder = tempDir('l2r-kernels-bert-');
-    writeTinyBert(folder, { hidden: 16, heads: 2, layers: 3, intermediate: 32, maxPositions: 12 });
-    const checkpoint = await loadBertCheckpoint(folder);
-    const backbone = createBertBackbone(tf, checkpoint, 12);
-    const texts = Array.from({ length: 21 }, (_, i) =>
-      ['free money', 'hello world and the news', 'play playing plays !', 'the spam , of money'][
-        i % 4
-      ]!.repeat(1 + (i % 3)),
-    );
-    const data = {
-      x: bertFeaturize(checkpoint, texts, 12),
-      labels: Int32Array.from({ length: texts.length }, (_, i) => i % 3),
-      dim: 12,
-    };
-    const [module] = modulesFor(tf, [3], 3, 16, 4);
-    if (module === undefined) throw new Error('no module');
-    const vars = [...adapterVariables(module), ...headVariables(module)];
-    const start = await snapshot(vars);
-    const spec = { bottleneck: 4, epochs: 2, lr: 1e-2, batchSize: 8 };
-    const runs: { losses: number[]; weights: Float32Array[] }[] = [];
-    for (const kernels of [false, true]) {
-      restore(tf, vars, start);
-      const losses: number[] = [];
-      await trainAdapter(
-        tf,
-        module,
-        backbone,
-        data,
-        spec,
-        (epoch) => createRandom(3, epoch),
-        { onEpoch: (e) => void losses.push(e.loss) },
-        { kernels },
+  for (const cache of [true, false])
+    it(`isolated adapter training through the encoder (attention with padding${cache ? '' : ', layer 0 recomputed per step'}): same losses and weights`, async () => {
+      if (!cache) setLayerZeroCacheBytes(0);
+      const tf = await wasmTf();
+      const folder = tempDir('l2r-kernels-bert-');
+      writeTinyBert(folder, { hidden: 16, heads: 2, layers: 3, intermediate: 32, maxPositions: 12 });
+      const checkpoint = await loadBertCheckpoint(folder);
+      const backbone = createBertBackbone(tf, checkpoint, 12);
+      const texts = Array.from({ length: 21 }, (_, i) =>
+        ['free money', 'hello world and the news', 'play playing plays !', 'the spam , of money'][
+          i % 4
+        ]!.repeat(1 + (i % 3)),
       );
-      runs.push({ losses, weights: await snapshot(vars) });
-    }
-    const [viaTf, viaKernels] = runs;
-    if (viaTf === undefined || viaKernels === undefined) throw new Error('missing run');
-    viaTf.losses.forEach((l, i) =>
-      assert.ok(
-        Math.abs(l - (viaKernels.losses[i] ?? 0)) < 1e-4,
-        `epoch ${i + 1}: ${l} vs ${viaKernels.losses[i]}`,
-      ),
-    );
-    viaTf.weights.forEach((w, i) => {
-      assert.ok(maxDiff(w, start[i] ?? new Float32Array()) > 1e-3, `${vars[i]?.name} was trained`);
-      assert.ok(
-        maxDiff(w, viaKernels.weights[i] ?? new Float32Array()) < 2e-4,
-        `${vars[i]?.name}: ${maxDiff(w, viaKernels.weights[i] ?? new Float32Array())}`,
+      const data = {
+        x: bertFeaturize(checkpoint, texts, 12),
+        labels: Int32Array.from({ length: texts.length }, (_, i) => i % 3),
+        dim: 12,
+      };
+      const [module] = modulesFor(tf, [3], 3, 16, 4);
+      if (module === undefined) throw new Error('no module');
+      const vars = [...adapterVariables(module), ...headVariables(module)];
+      const start = await snapshot(vars);
+      const spec = { bottleneck: 4, epochs: 2, lr: 1e-2, batchSize: 8 };
+      const runs: { losses: number[]; weights: Float32Array[] }[] = [];
+      for (const kernels of [false, true]) {
+        restore(tf, vars, start);
+        const losses: number[] = [];
+        await trainAdapter(
+          tf,
+          module,
+          backbone,
+          data,
+          spec,
+          (epoch) => createRandom(3, epoch),
+          { onEpoch: (e) => void losses.push(e.loss) },
+          { kernels },
+        );
+        runs.push({ losses, weights: await snapshot(vars) });
+      }
+      setLayerZeroCacheBytes();
+      const [viaTf, viaKernels] = runs;
+      if (viaTf === undefined || viaKernels === undefined) throw new Error('missing run');
+      viaTf.losses.forEach((l, i) =>
+        assert.ok(
+          Math.abs(l - (viaKernels.losses[i] ?? 0)) < 1e-4,
+          `epoch ${i + 1}: ${l} vs ${viaKernels.losses[i]}`,
+        ),
       );
+      viaTf.weights.forEach((w, i) => {
+        assert.ok(maxDiff(w, start[i] ?? new Float32Array()) > 1e-3, `${vars[i]?.name} was trained`);
+        assert.ok(
+          maxDiff(w, viaKernels.weights[i] ?? new Float32Array()) < 2e-4,
+          `${vars[i]?.name}: ${maxDiff(w, viaKernels.weights[i] ?? new Float32Array())}`,
+        );
+      });
+      backbone.dispose();
+      tf.dispose(vars);
     });
-    backbone.dispose();
-    tf.dispose(vars);
-  });
 });
 
 describe('WebAssembly kernels: bert inference', () => {
@@ -751,4 +755,86 @@ describe('WebAssembly kernels: bert inference', () => {
       ...routerVariables(router),
     ]);
   });
+});
+
+describe('WebAssembly kernels: bert router training', () => {
+  for (const cache of [true, false])
+    it(`routers through the encoder (masked token means, tuned heads, task supervision${cache ? '' : ', layer 0 recomputed per step'}): same losses and weights`, async () => {
+      const tf = await wasmTf();
+      const folder = tempDir('l2r-kernels-bert-router-');
+      writeTinyBert(folder, { hidden: 16, heads: 2, layers: 2, intermediate: 32, maxPositions: 10 });
+      const checkpoint = await loadBertCheckpoint(folder);
+      const backbone = createBertBackbone(tf, checkpoint, 10);
+      const classes = [3, 2];
+      const modules = modulesFor(tf, classes, 2, 16, 4);
+      const r = createRandom(19);
+      for (const m of modules) for (const a of m.adapters) restore(tf, [a.up], [values(r, a.up.size, 0.4)]);
+      const isolated = await Promise.all(modules.map((m) => snapshot(headVariables(m))));
+      const texts = Array.from(
+        { length: 19 },
+        (_, i) => ['free money !', 'hello world news', 'the spam , and money of the news'][i % 3]!,
+      );
+      const tasks = Int32Array.from({ length: texts.length }, (_, i) => i % 2);
+      const memory = {
+        x: bertFeaturize(checkpoint, texts, 10),
+        dim: 10,
+        tasks,
+        unionLabels: Int32Array.from(tasks, (t, i) => (t === 0 ? 0 : 3) + (i % (classes[t] ?? 1))),
+      };
+      const spec = {
+        activation: 'gumbel-sigmoid',
+        temperature: 0.8,
+        epochs: 2,
+        minSteps: 0,
+        lr: 5e-3,
+        batchSize: 8,
+        schedule: 'after-stream',
+        tuneHeads: true,
+        taskSupervision: 1,
+        headAnchor: 0.2,
+      } as RouterSpec;
+      if (!cache) setLayerZeroCacheBytes(0);
+      const heads = modules.flatMap(headVariables);
+      const headStart = await snapshot(heads);
+      const runs: { losses: number[]; weights: Float32Array[] }[] = [];
+      try {
+        for (const kernels of [false, true]) {
+          restore(tf, heads, headStart);
+          const router = createRouter(tf, 2, 16, modules.length, createRandom(4));
+          const losses: number[] = [];
+          await trainRouter(
+            tf,
+            modules,
+            backbone,
+            router,
+            memory,
+            spec,
+            (epoch) => createRandom(9, epoch),
+            { onEpoch: (e) => void losses.push(e.loss) },
+            isolated,
+            { kernels },
+          );
+          runs.push({ losses, weights: await snapshot([...routerVariables(router), ...heads]) });
+          tf.dispose(routerVariables(router));
+        }
+      } finally {
+        setLayerZeroCacheBytes();
+      }
+      const [viaTf, viaKernels] = runs;
+      if (viaTf === undefined || viaKernels === undefined) throw new Error('missing run');
+      viaTf.losses.forEach((l, i) =>
+        assert.ok(
+          Math.abs(l - (viaKernels.losses[i] ?? 0)) < 1e-4,
+          `epoch ${i + 1}: ${l} vs ${viaKernels.losses[i]}`,
+        ),
+      );
+      viaTf.weights.forEach((w, i) =>
+        assert.ok(
+          maxDiff(w, viaKernels.weights[i] ?? new Float32Array()) < 2e-4,
+          `parameter ${i}: ${maxDiff(w, viaKernels.weights[i] ?? new Float32Array())}`,
+        ),
+      );
+      backbone.dispose();
+      tf.dispose(modules.flatMap((m) => [...adapterVariables(m), ...headVariables(m)]));
+    });
 });

@@ -15,7 +15,7 @@ import type { FrozenBackbone } from '../model/backbone';
 import type { RouterLayer, TaskModule } from '../model/params';
 import type { Tensor2D, Tf } from '../tf';
 import { gatherRows } from '../train/batches';
-import type { PlainFrozen } from '../kernels/composedNet';
+import { plainFrozenOf } from '../kernels/composedNet';
 import { composedOnKernels } from './composedOnKernels';
 
 /** Test examples of one task, as stem features. */
@@ -161,12 +161,7 @@ export async function predictComposed(
     batchStart = start + count;
   };
   const batchSize = frozen.evalBatch ?? EVAL_BATCH;
-  const plain: PlainFrozen | undefined =
-    frozen.plainLayers !== undefined
-      ? { kind: 'vector', layers: frozen.plainLayers }
-      : frozen.plainBert !== undefined
-        ? { kind: 'bert', bert: frozen.plainBert }
-        : undefined;
+  const plain = plainFrozenOf(frozen);
   if (kernels && plain !== undefined) {
     const done = await composedOnKernels(
       tf,

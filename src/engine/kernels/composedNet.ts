@@ -1,4 +1,5 @@
 import type { RouterActivation } from '../../protocol/spec';
+import type { FrozenBackbone } from '../model/backbone';
 import type { PlainBert } from './bertLayers';
 import { BertLayers } from './bertLayers';
 import { FrozenLayers } from './frozenLayers';
@@ -22,6 +23,15 @@ export type PlainScorer =
 export type PlainFrozen =
   | { readonly kind: 'vector'; readonly layers: readonly Float32Array[] }
   | { readonly kind: 'bert'; readonly bert: PlainBert };
+
+/** The backbone's plain numbers when it has them (default and bert backbones). */
+export function plainFrozenOf(
+  frozen: Pick<FrozenBackbone, 'plainLayers' | 'plainBert'>,
+): PlainFrozen | undefined {
+  if (frozen.plainLayers !== undefined) return { kind: 'vector', layers: frozen.plainLayers };
+  if (frozen.plainBert !== undefined) return { kind: 'bert', bert: frozen.plainBert };
+  return undefined;
+}
 
 /** A head as plain numbers: W [dim x classes], b [classes]. */
 export interface PlainHead {

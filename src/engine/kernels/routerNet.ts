@@ -1,5 +1,8 @@
 import type { RouterActivation } from '../../protocol/spec';
 import { readParams, writeParams } from './adapterOps';
+import { BertLayers } from './bertLayers';
+import { layerZeroCacheBytes } from './cacheBudget';
+import type { PlainFrozen } from './composedNet';
 import { FrozenLayers } from './frozenLayers';
 import type { KernelExports, KernelHeap } from './module';
 import type { PackedLayerBuffers, PlainTaskModule } from './packedAdapters';
@@ -33,7 +36,18 @@ export class RouterNet {
   /** Each trainable tensor's offset (floats) and length, in variable order. */
   readonly pieces: { readonly offset: number; readonly length: number }[] = [];
   private readonly k: KernelExports;
-  private readonly frozen: FrozenLayers;
+  private readonly frozen: FrozenLayers | undefined;
+  private readonly bert: BertLayers | undefined;
+  /** Rows per example: 1 for the default backbone, the sequence length for bert. */
+  private readonly tokens: number;
+  private readonly mask: number;
+  /** Per layer: what the router saw (the rows themselves, or each example's masked token mean). */
+  private readonly pooled: number[] = [];
+  private readonly wRows: number;
+  private readonly dwRows: number;
+  private readonly dPooled: number;
+  private cacheMask = 0;
+  private ids: Float32Array = new Float32Array();
   private readonly layers: number;
   private readonly tasks: number;
   private readonly width: number;
@@ -80,7 +94,7 @@ export class RouterNet {
 
   constructor(
     private readonly heap: KernelHeap,
-    frozenWeights: readonly Float32Array[],
+    backbone: PlainFrozen,
     modules: readonly PlainTaskModule[],
     /** Initial routers, per layer: w [dim x tasks] and b [tasks]. */
     routers: readonly { readonly w: Float32Array; readonly b: Float32Array }[],
@@ -90,8 +104,16 @@ export class RouterNet {
   ) {
     const { dim, bottleneck: b, batch } = options;
     this.k = heap.k;
-    this.frozen = new FrozenLayers(heap, frozenWeights, dim);
-    this.layers = frozenWeights.length;
+    if (backbone.kind === 'vector') {
+      this.frozen = new FrozenLayers(heap, backbone.layers, dim);
+      this.layers = backbone.layers.length;
+      this.tokens = 1;
+    } else {
+      this.bert = new BertLayers(heap, backbone.bert, batch);
+      this.layers = backbone.bert.layers.length;
+      this.tokens = backbone.bert.maxLength;
+    }
+    const rows = batch * this.tokens;
     this.tasks = modules.length;
     const T = this.tasks;
     this.width = T * b;
@@ -143,16 +165,23 @@ export class RouterNet {
 
     this.packed = packAdapterBuffers(heap, modules, this.layers, dim, b);
     for (let l = 0; l < this.layers; l++) {
-      this.y.push(heap.alloc(batch * dim));
-      this.rstd.push(heap.alloc(batch));
-      this.u.push(heap.alloc(batch * dim));
-      this.z.push(heap.alloc(batch * this.width));
-      this.zs.push(heap.alloc(batch * this.width));
+      const y = heap.alloc(rows * dim);
+      this.y.push(y);
+      this.rstd.push(heap.alloc(rows));
+      this.u.push(this.frozen !== undefined ? heap.alloc(rows * dim) : 0);
+      this.z.push(heap.alloc(rows * this.width));
+      this.zs.push(heap.alloc(rows * this.width));
       this.w.push(heap.alloc(batch * T));
-      this.h.push(heap.alloc(batch * dim));
+      this.h.push(heap.alloc(rows * dim));
+      this.pooled.push(this.tokens === 1 ? y : heap.alloc(batch * dim));
       this.routerT.push(heap.alloc(T * dim));
       this.scores.push(new Float32Array(batch * T));
     }
+    this.pooled.push(this.tokens === 1 ? (this.h[this.layers - 1] ?? 0) : heap.alloc(batch * dim));
+    this.mask = heap.alloc(rows);
+    this.wRows = this.tokens === 1 ? 0 : heap.alloc(rows * T);
+    this.dwRows = this.tokens === 1 ? 0 : heap.alloc(rows * T);
+    this.dPooled = heap.alloc(batch * dim);
     this.headsT = heap.alloc(union * dim);
     this.unionBias = heap.alloc(union);
     this.logits = heap.alloc(batch * union);
@@ -164,28 +193,42 @@ export class RouterNet {
     this.dRouter = heap.alloc(batch * T);
     this.dRouterT = heap.alloc(T * dim);
     this.dw = heap.alloc(batch * T);
-    this.dz = heap.alloc(batch * this.width);
-    this.g = heap.alloc(batch * dim);
-    this.g2 = heap.alloc(batch * dim);
-    this.scratch = heap.alloc(batch * dim);
+    this.dz = heap.alloc(rows * this.width);
+    this.g = heap.alloc(rows * dim);
+    this.g2 = heap.alloc(rows * dim);
+    this.scratch = heap.alloc(rows * dim);
   }
 
   /**
-   * Takes the training rows' stem features and computes, once, what does not change while routers
-   * train: layer 0's output and its adapters' hidden units.
+   * Takes the training rows (stem features, or token ids for bert) and computes, once, what does
+   * not change while routers train: layer 0's output and its adapters' hidden units (for bert, while
+   * they fit in the cache's budget; else per step).
    */
   setRows(rows: Float32Array, count: number): void {
     const { dim } = this.options;
-    this.layer0 = this.frozen.cacheLayer0(rows, count);
-    this.hidden0 = this.heap.alloc(count * this.width);
+    const R = this.tokens;
+    this.rowCount = count;
+    if (this.bert !== undefined) {
+      this.ids = rows;
+      if (count * R * (dim + this.width) * 4 > layerZeroCacheBytes()) return;
+      const batch = this.options.batch;
+      this.layer0 = this.heap.alloc(count * R * dim);
+      this.cacheMask = this.heap.alloc(count * R);
+      for (let start = 0; start < count; start += batch) {
+        const n = Math.min(batch, count - start);
+        this.bert.embed(rows.subarray(start * R, (start + n) * R), n, this.g, this.mask);
+        this.bert.forward(0, this.g, this.mask, this.layer0 + start * R * dim * 4, n);
+        this.heap.f32(this.cacheMask + start * R * 4, n * R).set(this.heap.f32(this.mask, n * R));
+      }
+    } else if (this.frozen !== undefined) this.layer0 = this.frozen.cacheLayer0(rows, count);
+    this.hidden0 = this.heap.alloc(count * R * this.width);
     const chunk = 256;
-    for (let start = 0; start < count; start += chunk) {
-      const n = Math.min(chunk, count - start);
+    for (let start = 0; start < count * R; start += chunk) {
+      const n = Math.min(chunk, count * R - start);
       const z = this.hidden0 + start * this.width * 4;
       this.k.gemm(this.layer0 + start * dim * 4, this.packed[0]?.down ?? 0, z, n, dim, this.width, 0);
       this.k.addBiasRelu(z, this.packed[0]?.downBias ?? 0, n, this.width);
     }
-    this.rowCount = count;
   }
 
   /** The trainable parameters, in variable order (copies). */
@@ -220,26 +263,33 @@ export class RouterNet {
     // Routers and heads, trainable or not.
     const params = heap.f32(this.params, (this.heads - this.params) / 4 + this.headFloats());
 
-    const rows = heap.f32(this.layer0, this.rowCount * dim);
-    const hidden = heap.f32(this.hidden0, this.rowCount * this.width);
-    const y0 = heap.f32(this.y[0] ?? 0, count * dim);
-    const z0 = heap.f32(this.z[0] ?? 0, count * this.width);
+    const R = this.tokens;
+    const n = count * R;
     const labelView = heap.i32(this.labels, count);
-    for (let i = 0; i < count; i++) {
-      const r = indices[i] ?? 0;
-      y0.set(rows.subarray(r * dim, (r + 1) * dim), i * dim);
-      z0.set(hidden.subarray(r * this.width, (r + 1) * this.width), i * this.width);
-      labelView[i] = labels[i] ?? 0;
-    }
+    for (let i = 0; i < count; i++) labelView[i] = labels[i] ?? 0;
+    this.gatherLayer0(indices, count);
 
     // Forward.
     for (let l = 0; l < L; l++) {
       const y = this.y[l] ?? 0;
-      if (l > 0)
-        this.frozen.forward(l, this.h[l - 1] ?? 0, this.u[l] ?? 0, this.scratch, y, this.rstd[l] ?? 0, count);
+      if (l > 0) {
+        if (this.frozen !== undefined)
+          this.frozen.forward(
+            l,
+            this.h[l - 1] ?? 0,
+            this.u[l] ?? 0,
+            this.scratch,
+            y,
+            this.rstd[l] ?? 0,
+            count,
+          );
+        else this.bert?.forward(l, this.h[l - 1] ?? 0, this.mask, y, count);
+      }
+      const pooled = this.pooled[l] ?? 0;
+      if (R > 1) k.maskedMean(y, this.mask, pooled, count, R, dim);
       const rT = this.routerT[l] ?? 0;
       k.transpose(this.params + (this.routerW[l] ?? 0), rT, dim, T);
-      k.gemmNT(y, rT, this.rawLogits, count, dim, T, 0);
+      k.gemmNT(pooled, rT, this.rawLogits, count, dim, T, 0);
       const raw = heap.f32(this.rawLogits, count * T);
       const bias = (this.routerB[l] ?? 0) / 4;
       const s = this.scores[l] ?? new Float32Array();
@@ -269,15 +319,17 @@ export class RouterNet {
       const zs = this.zs[l] ?? 0;
       const h = this.h[l] ?? 0;
       if (l > 0) {
-        k.gemm(y, this.packed[l]?.down ?? 0, z, count, dim, this.width, 0);
-        k.addBiasRelu(z, this.packed[l]?.downBias ?? 0, count, this.width);
+        k.gemm(y, this.packed[l]?.down ?? 0, z, n, dim, this.width, 0);
+        k.addBiasRelu(z, this.packed[l]?.downBias ?? 0, n, this.width);
       }
-      k.scaleBlocks(z, this.w[l] ?? 0, zs, count, T, b);
-      k.gemm(zs, this.packed[l]?.up ?? 0, h, count, this.width, dim, 0);
-      k.gemm(this.w[l] ?? 0, this.packed[l]?.upBias ?? 0, h, count, T, dim, 1);
-      k.add(h, y, h, count * dim);
+      const w = this.weightsPerRow(this.w[l] ?? 0, count);
+      k.scaleBlocks(z, w, zs, n, T, b);
+      k.gemm(zs, this.packed[l]?.up ?? 0, h, n, this.width, dim, 0);
+      k.gemm(w, this.packed[l]?.upBias ?? 0, h, n, T, dim, 1);
+      k.add(h, y, h, n * dim);
     }
-    const top = this.h[L - 1] ?? 0;
+    const top = this.pooled[L] ?? 0;
+    if (R > 1) k.maskedMean(this.h[L - 1] ?? 0, this.mask, top, count, R, dim);
     const unionBias = heap.f32(this.unionBias, C);
     const headBase = (this.heads - this.params) / 4;
     for (let t = 0; t < T; t++) {
@@ -348,20 +400,27 @@ export class RouterNet {
     }
     let g = this.g;
     let g2 = this.g2;
-    k.gemm(this.dLogits, this.headsT, g, count, C, dim, 0);
+    if (R === 1) k.gemm(this.dLogits, this.headsT, g, count, C, dim, 0);
+    else {
+      k.gemm(this.dLogits, this.headsT, this.dPooled, count, C, dim, 0);
+      k.maskedMeanBackward(this.dPooled, this.mask, g, count, R, dim, 0);
+    }
 
     // Backward: layers, top down. g = d(loss)/d(h_l).
     for (let l = L - 1; l >= 0; l--) {
       const y = this.y[l] ?? 0;
       const z = this.z[l] ?? 0;
-      k.gemm(g, this.packed[l]?.upT ?? 0, this.dz, count, dim, this.width, 0);
-      k.gemmNT(g, this.packed[l]?.upBias ?? 0, this.dw, count, dim, T, 0);
-      k.blockDots(this.dz, z, this.dw, count, T, b, 1);
+      const wl = R === 1 ? (this.w[l] ?? 0) : this.weightsPerRow(this.w[l] ?? 0, count);
+      const dwRows = R === 1 ? this.dw : this.dwRows;
+      k.gemm(g, this.packed[l]?.upT ?? 0, this.dz, n, dim, this.width, 0);
+      k.gemmNT(g, this.packed[l]?.upBias ?? 0, dwRows, n, dim, T, 0);
+      k.blockDots(this.dz, z, dwRows, n, T, b, 1);
+      if (R > 1) this.sumPerExample(dwRows, this.dw, count);
       // Layer 0's input is a constant: only its router's weights need the gradient from here on.
       if (l > 0) {
-        k.scaleBlocks(this.dz, this.w[l] ?? 0, this.dz, count, T, b);
-        k.reluBackward(this.dz, z, count * this.width);
-        k.gemm(this.dz, this.packed[l]?.downT ?? 0, g, count, this.width, dim, 1);
+        k.scaleBlocks(this.dz, wl, this.dz, n, T, b);
+        k.reluBackward(this.dz, z, n * this.width);
+        k.gemm(this.dz, this.packed[l]?.downT ?? 0, g, n, this.width, dim, 1);
       }
       // Through the normalisation w = s / max(sum s, 1e-12), the activation and the temperature.
       const dw = heap.f32(this.dw, count * T);
@@ -388,15 +447,78 @@ export class RouterNet {
           dRaw[i * T + t] = da / temperature;
         }
       }
-      k.gemmTN(this.dRouter, y, this.dRouterT, count, T, dim, 0);
+      k.gemmTN(this.dRouter, this.pooled[l] ?? 0, this.dRouterT, count, T, dim, 0);
       k.transpose(this.dRouterT, this.grads + (this.routerW[l] ?? 0), T, dim);
       k.columnSums(this.dRouter, this.grads + (this.routerB[l] ?? 0), count, T, 0);
       if (l === 0) break;
-      k.gemm(this.dRouter, this.routerT[l] ?? 0, g, count, T, dim, 1);
-      this.frozen.backward(l, g, this.u[l] ?? 0, y, this.rstd[l] ?? 0, g2, this.scratch, count);
+      if (R === 1) k.gemm(this.dRouter, this.routerT[l] ?? 0, g, count, T, dim, 1);
+      else {
+        k.gemm(this.dRouter, this.routerT[l] ?? 0, this.dPooled, count, T, dim, 0);
+        k.maskedMeanBackward(this.dPooled, this.mask, g, count, R, dim, 1);
+      }
+      if (this.frozen !== undefined)
+        this.frozen.backward(l, g, this.u[l] ?? 0, y, this.rstd[l] ?? 0, g2, this.scratch, count);
+      else this.bert?.backward(l, g, g2, count);
       [g, g2] = [g2, g];
     }
     return { loss, correct };
+  }
+
+  /** Layer 0's rows (and for bert the mask) of the batch: from the cache, or computed now. */
+  private gatherLayer0(indices: ArrayLike<number>, count: number): void {
+    const { dim } = this.options;
+    const R = this.tokens;
+    const n = count * R;
+    const y0 = this.y[0] ?? 0;
+    const z0 = this.z[0] ?? 0;
+    if (this.layer0 === 0 && this.bert !== undefined) {
+      const ids = new Float32Array(n);
+      for (let i = 0; i < count; i++) {
+        const r = indices[i] ?? 0;
+        ids.set(this.ids.subarray(r * R, (r + 1) * R), i * R);
+      }
+      this.bert.embed(ids, count, this.g, this.mask);
+      this.bert.forward(0, this.g, this.mask, y0, count);
+      this.k.gemm(y0, this.packed[0]?.down ?? 0, z0, n, dim, this.width, 0);
+      this.k.addBiasRelu(z0, this.packed[0]?.downBias ?? 0, n, this.width);
+      return;
+    }
+    const rows = this.heap.f32(this.layer0, this.rowCount * R * dim);
+    const hidden = this.heap.f32(this.hidden0, this.rowCount * R * this.width);
+    const y = this.heap.f32(y0, n * dim);
+    const z = this.heap.f32(z0, n * this.width);
+    const masks = R > 1 ? this.heap.f32(this.cacheMask, this.rowCount * R) : undefined;
+    const mask = this.heap.f32(this.mask, n);
+    for (let i = 0; i < count; i++) {
+      const r = indices[i] ?? 0;
+      y.set(rows.subarray(r * R * dim, (r + 1) * R * dim), i * R * dim);
+      z.set(hidden.subarray(r * R * this.width, (r + 1) * R * this.width), i * R * this.width);
+      if (masks !== undefined) mask.set(masks.subarray(r * R, (r + 1) * R), i * R);
+    }
+  }
+
+  /** Per-example weights [count x tasks] repeated for each token row (the rows themselves when 1 per example). */
+  private weightsPerRow(w: number, count: number): number {
+    const R = this.tokens;
+    if (R === 1) return w;
+    const T = this.tasks;
+    const perExample = this.heap.f32(w, count * T);
+    const perRow = this.heap.f32(this.wRows, count * R * T);
+    for (let i = 0; i < count; i++)
+      for (let t = 0; t < R; t++) perRow.set(perExample.subarray(i * T, (i + 1) * T), (i * R + t) * T);
+    return this.wRows;
+  }
+
+  /** out[i, :] = sum over example i's token rows of rows[., :] ([count * tokens x tasks] -> [count x tasks]). */
+  private sumPerExample(rows: number, out: number, count: number): void {
+    const R = this.tokens;
+    const T = this.tasks;
+    const from = this.heap.f32(rows, count * R * T);
+    const to = this.heap.f32(out, count * T);
+    to.fill(0);
+    for (let i = 0; i < count; i++)
+      for (let t = 0; t < R; t++)
+        for (let a = 0; a < T; a++) to[i * T + a] = to[i * T + a]! + from[(i * R + t) * T + a]!;
   }
 
   private classCount(t: number): number {

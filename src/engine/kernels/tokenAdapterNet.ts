@@ -2,11 +2,9 @@ import type { AdapterNetShape, ParamLayout } from './adapterNet';
 import { paramLayout } from './adapterNet';
 import type { PlainBert } from './bertLayers';
 import { BertLayers } from './bertLayers';
+import { layerZeroCacheBytes } from './cacheBudget';
 import { adapterBackward, adapterForward, readParams, writeParams } from './adapterOps';
 import type { KernelExports, KernelHeap } from './module';
-
-/** Layer-0 outputs are cached per example while they fit in this many bytes (else recomputed per step). */
-const CACHE_BYTES = 256 * 1024 * 1024;
 
 /**
  * AdapterNet for the bert backbone: one task's adapters on every token after each frozen encoder
@@ -78,7 +76,7 @@ export class TokenAdapterNet {
 
   /**
    * Takes the training rows (token ids, `tokens` per row). Layer 0 is below every adapter, so its
-   * output is a constant of each example: kept for all rows when it fits in CACHE_BYTES.
+   * output is a constant of each example: kept for all rows within the cache budget (cacheBudget.ts).
    */
   setRows(ids: Float32Array, count: number): void {
     const { dim, batch } = this.shape;
@@ -86,7 +84,7 @@ export class TokenAdapterNet {
     if (ids.length !== count * T) throw new Error(`expected ${count} rows of ${T} token ids`);
     this.ids = ids;
     this.rowCount = count;
-    if (count * T * dim * 4 > CACHE_BYTES) return;
+    if (count * T * dim * 4 > layerZeroCacheBytes()) return;
     this.cache = this.heap.alloc(count * T * dim);
     this.cacheMask = this.heap.alloc(count * T);
     for (let start = 0; start < count; start += batch) {

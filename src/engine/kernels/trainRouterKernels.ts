@@ -8,6 +8,7 @@ import type { MemoryBatchSource } from '../train/trainRouter';
 import { FlatAdam } from './flatAdam';
 import { runKernelTraining } from './loop';
 import { instantiateKernels, KernelHeap } from './module';
+import type { PlainFrozen } from './composedNet';
 import type { PlainTaskModule } from './packedAdapters';
 import { RouterNet } from './routerNet';
 import { publishToVariables, readVariables } from './variables';
@@ -20,7 +21,7 @@ import { publishToVariables, readVariables } from './variables';
 export async function trainRouterWithKernels(
   tf: Tf,
   modules: readonly TaskModule[],
-  frozenLayers: readonly Float32Array[],
+  backbone: PlainFrozen,
   router: readonly RouterLayer[],
   memory: MemoryBatchSource,
   spec: RouterSpec,
@@ -58,11 +59,11 @@ export async function trainRouterWithKernels(
   const heap = new KernelHeap(instantiateKernels());
   const net = new RouterNet(
     heap,
-    frozenLayers,
+    backbone,
     plain,
     routers,
     {
-      dim: memory.dim,
+      dim: modules[0]?.adapters[0]?.down.shape[0] ?? memory.dim,
       bottleneck: modules[0]?.adapters[0]?.down.shape[1] ?? 0,
       batch: spec.batchSize,
       activation: spec.activation,
@@ -81,7 +82,7 @@ export async function trainRouterWithKernels(
     net.size,
   );
   const n = memory.unionLabels.length;
-  const layers = frozenLayers.length;
+  const layers = backbone.kind === 'vector' ? backbone.layers.length : backbone.bert.layers.length;
   const noisy = spec.activation === 'gumbel-sigmoid';
   const labels = new Int32Array(spec.batchSize);
   const tasks = new Int32Array(spec.batchSize);

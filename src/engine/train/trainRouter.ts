@@ -1,4 +1,5 @@
 import type { RouterSpec } from '../../protocol/spec';
+import { plainFrozenOf } from '../kernels/composedNet';
 import { trainRouterWithKernels } from '../kernels/trainRouterKernels';
 import { disposePacked, forwardComposed, packAdapters, unionLogits } from '../model/forward';
 import { disposeHeads, headsFromSnapshots } from '../model/heads';
@@ -48,11 +49,12 @@ export async function trainRouter(
   /** Train on the engine's WebAssembly kernels (default backbone only; see kernels/select.ts). */
   options: { readonly kernels?: boolean } = {},
 ): Promise<void> {
-  if (options.kernels === true && frozen.plainLayers !== undefined) {
+  const plain = plainFrozenOf(frozen);
+  if (options.kernels === true && plain !== undefined) {
     await trainRouterWithKernels(
       tf,
       modules,
-      frozen.plainLayers,
+      plain,
       router,
       memory,
       spec,
