@@ -33,6 +33,29 @@ export function plainFrozenOf(
   return undefined;
 }
 
+/**
+ * The frozen layers on the kernels for a backbone: the default one's, or bert's encoder; `tokens` is
+ * the rows per example (1, or the sequence length).
+ */
+export function frozenStack(
+  heap: KernelHeap,
+  backbone: PlainFrozen,
+  dim: number,
+  batch: number,
+): { frozen?: FrozenLayers; bert?: BertLayers; layers: number; tokens: number } {
+  if (backbone.kind === 'vector')
+    return {
+      frozen: new FrozenLayers(heap, backbone.layers, dim),
+      layers: backbone.layers.length,
+      tokens: 1,
+    };
+  return {
+    bert: new BertLayers(heap, backbone.bert, batch),
+    layers: backbone.bert.layers.length,
+    tokens: backbone.bert.maxLength,
+  };
+}
+
 /** A head as plain numbers: W [dim x classes], b [classes]. */
 export interface PlainHead {
   readonly headW: Float32Array;
@@ -91,15 +114,12 @@ export class ComposedNet {
     private readonly batch: number,
   ) {
     this.k = heap.k;
-    if (backbone.kind === 'vector') {
-      this.frozen = new FrozenLayers(heap, backbone.layers, dim);
-      this.layers = backbone.layers.length;
-      this.tokens = 1;
-    } else {
-      this.bert = new BertLayers(heap, backbone.bert, batch);
-      this.layers = backbone.bert.layers.length;
-      this.tokens = backbone.bert.maxLength;
-    }
+    ({
+      frozen: this.frozen,
+      bert: this.bert,
+      layers: this.layers,
+      tokens: this.tokens,
+    } = frozenStack(heap, backbone, dim, batch));
     const rows = batch * this.tokens;
     this.tasks = modules.length;
     this.width = this.tasks * bottleneck;

@@ -1,9 +1,10 @@
 import type { RouterActivation } from '../../protocol/spec';
 import { readParams, writeParams } from './adapterOps';
-import { BertLayers } from './bertLayers';
+import type { BertLayers } from './bertLayers';
 import { layerZeroCacheBytes } from './cacheBudget';
 import type { PlainFrozen } from './composedNet';
-import { FrozenLayers } from './frozenLayers';
+import { frozenStack } from './composedNet';
+import type { FrozenLayers } from './frozenLayers';
 import type { KernelExports, KernelHeap } from './module';
 import type { PackedLayerBuffers, PlainTaskModule } from './packedAdapters';
 import { packAdapterBuffers } from './packedAdapters';
@@ -104,15 +105,12 @@ export class RouterNet {
   ) {
     const { dim, bottleneck: b, batch } = options;
     this.k = heap.k;
-    if (backbone.kind === 'vector') {
-      this.frozen = new FrozenLayers(heap, backbone.layers, dim);
-      this.layers = backbone.layers.length;
-      this.tokens = 1;
-    } else {
-      this.bert = new BertLayers(heap, backbone.bert, batch);
-      this.layers = backbone.bert.layers.length;
-      this.tokens = backbone.bert.maxLength;
-    }
+    ({
+      frozen: this.frozen,
+      bert: this.bert,
+      layers: this.layers,
+      tokens: this.tokens,
+    } = frozenStack(heap, backbone, dim, batch));
     const rows = batch * this.tokens;
     this.tasks = modules.length;
     const T = this.tasks;
