@@ -9,7 +9,7 @@ import { setLayerZeroCacheBytes } from '../../src/engine/kernels/cacheBudget';
 import { applyStemWithKernels } from '../../src/engine/kernels/stem';
 import { FlatAdam } from '../../src/engine/kernels/flatAdam';
 import type { KernelExports } from '../../src/engine/kernels/module';
-import { instantiateKernels, KernelHeap } from '../../src/engine/kernels/module';
+import { instantiateKernels, KernelHeap, setKernelMemoryLimit } from '../../src/engine/kernels/module';
 import { useKernels } from '../../src/engine/kernels/select';
 import { createVectorBackbone } from '../../src/engine/model/backbone';
 import type { TaskModule } from '../../src/engine/model/params';
@@ -837,4 +837,38 @@ describe('WebAssembly kernels: bert router training', () => {
       backbone.dispose();
       tf.dispose(modules.flatMap((m) => [...adapterVariables(m), ...headVariables(m)]));
     });
+});
+
+describe('WebAssembly kernels: a job too large for one instance', () => {
+  it('falls back to TF.js, says so, and gives the TF.js result', async () => {
+    const tf = await wasmTf();
+    const dim = 32;
+    const backbone = createVectorBackbone(tf, 2, dim, createRandom(1));
+    const [module] = modulesFor(tf, [3], 2, dim, 8);
+    if (module === undefined) throw new Error('no module');
+    const vars = [...adapterVariables(module), ...headVariables(module)];
+    const start = await snapshot(vars);
+    const r = createRandom(21);
+    const data = { x: values(r, 40 * dim), labels: Int32Array.from({ length: 40 }, (_, i) => i % 3), dim };
+    const spec = { bottleneck: 8, epochs: 1, lr: 1e-2, batchSize: 16 };
+    const reasons: string[] = [];
+    const run = async (options: { kernels: boolean; onFallback?: (why: string) => void }) => {
+      restore(tf, vars, start);
+      await trainAdapter(tf, module, backbone, data, spec, (epoch) => createRandom(2, epoch), {}, options);
+      return snapshot(vars);
+    };
+    const viaTf = await run({ kernels: false });
+    setKernelMemoryLimit(64 * 1024);
+    let limited: Float32Array[];
+    try {
+      limited = await run({ kernels: true, onFallback: (why) => reasons.push(why) });
+    } finally {
+      setKernelMemoryLimit();
+    }
+    assert.equal(reasons.length, 1);
+    assert.match(reasons[0] ?? '', /would need \d+ MB .*TF\.js instead/);
+    limited.forEach((w, i) => assert.deepEqual(w, viaTf[i], 'the TF.js path computed it'));
+    backbone.dispose();
+    tf.dispose(vars);
+  });
 });

@@ -1,7 +1,7 @@
 import type { TilRouting } from '../../protocol/spec';
 import type { PlainFrozen, PlainHead, PlainScorer } from '../kernels/composedNet';
 import { ComposedNet } from '../kernels/composedNet';
-import { instantiateKernels, KernelHeap } from '../kernels/module';
+import { instantiateKernels, KernelHeap, KernelMemoryError } from '../kernels/module';
 import type { PlainTaskModule } from '../kernels/packedAdapters';
 import type { Composition, Head, Scorer, ScorerSource } from '../model/forward';
 import type { TaskModule } from '../model/params';
@@ -118,7 +118,14 @@ export async function composedOnKernels(
   if (n === 0) return true;
   const first = sourceOf(tf, scorerFor, 0, Math.min(batchSize, n));
   if (first === undefined) return false;
-  const net = await composedNetFor(modules, backbone, set.dim, batchSize);
+  let net: ComposedNet;
+  try {
+    net = await composedNetFor(modules, backbone, set.dim, batchSize);
+  } catch (error) {
+    // Too large for one kernel instance: nothing was consumed yet, TF.js predicts instead.
+    if (error instanceof KernelMemoryError) return false;
+    throw error;
+  }
   const tilHead: PlainHead | undefined =
     til === undefined
       ? undefined

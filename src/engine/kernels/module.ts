@@ -111,6 +111,26 @@ export function instantiateKernels(): KernelExports {
   return instance.exports as unknown as KernelExports;
 }
 
+/** What one kernel instance may address: WebAssembly's 32-bit limit, less a page. */
+const WASM_LIMIT = 4 * 1024 * 1024 * 1024 - 65536;
+let memoryLimit = WASM_LIMIT;
+
+/** For tests: cap every kernel instance's memory (no argument: the WebAssembly limit). */
+export function setKernelMemoryLimit(bytes = WASM_LIMIT): void {
+  memoryLimit = bytes;
+}
+
+/**
+ * A job's buffers do not fit in one kernel instance's memory (a very long sequence or a very large
+ * batch): the engine then computes that job with TF.js instead.
+ */
+export class KernelMemoryError extends Error {
+  constructor(readonly bytes: number) {
+    super(`the WebAssembly kernels would need ${Math.ceil(bytes / 2 ** 20)} MB in one instance`);
+    this.name = 'KernelMemoryError';
+  }
+}
+
 /**
  * A bump allocator over a kernel instance's memory: a job allocates its buffers once, up front, and
  * the memory grows to fit. Views are made on demand because growing detaches the old buffer.
@@ -125,14 +145,20 @@ export class KernelHeap {
   /** Room for `count` floats (or int32s), 16-byte aligned for SIMD loads; zero-filled. */
   alloc(count: number): number {
     const ptr = this.top;
-    this.top = (ptr + count * 4 + 15) & ~15;
+    const top = (ptr + count * 4 + 15) & ~15;
     const size = this.k.memory.buffer.byteLength;
-    if (this.top > size) {
+    if (top > size) {
+      if (top > memoryLimit) throw new KernelMemoryError(top);
       // Grow by at least half again: growing copies the whole memory, so many small steps would
       // cost quadratic time. Any view made before this call is detached (make views after allocating).
-      const wanted = Math.max(this.top, Math.ceil(size * 1.5));
-      this.k.memory.grow(Math.ceil((wanted - size) / 65536));
+      const wanted = Math.min(memoryLimit, Math.max(top, Math.ceil(size * 1.5)));
+      try {
+        this.k.memory.grow(Math.ceil((wanted - size) / 65536));
+      } catch {
+        throw new KernelMemoryError(top);
+      }
     }
+    this.top = top;
     return ptr;
   }
 

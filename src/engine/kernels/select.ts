@@ -1,6 +1,14 @@
 import type { BackendName, KernelChoice } from '../../protocol/spec';
 import { kernelsSupported } from './module';
 
+/** How a training or prediction call uses the kernels. */
+export interface KernelOptions {
+  /** Compute on the kernels where the backbone allows (see useKernels). */
+  readonly kernels?: boolean;
+  /** Told when the kernels could not take a job (it then runs on TF.js, with the same result). */
+  readonly onFallback?: (reason: string) => void;
+}
+
 /**
  * Whether to use the kernels. They run on one core in plain WebAssembly, so they replace TF.js only
  * on the backends that are themselves WebAssembly or JavaScript on one core (wasm, cpu): there they

@@ -491,7 +491,7 @@ async function runOrder(
             spec.adapter,
             randomStreams.adapterEpoch(coords.seed, orderHash, t),
             { ...hooks('adapter', 'l2r', name, ctx.speed.adapter), ...unitHooks },
-            { kernels: ctx.kernels },
+            { kernels: ctx.kernels, onFallback: (why) => sink.emit(logEvent('info', `${unit}: ${why}.`)) },
           ),
         );
       if (!restored) {
@@ -568,7 +568,10 @@ async function runOrder(
             (epoch) => createRandom(coords.seed, orderHash, t, 5, epoch),
             { ...hooks('router', 'l2r', name, ctx.speed.router), ...unitHooks },
             isolatedHeads,
-            { kernels: ctx.kernels },
+            {
+              kernels: ctx.kernels,
+              onFallback: (why) => sink.emit(logEvent('info', `${routerUnit}: ${why}.`)),
+            },
           ),
         );
         if (spec.router.schedule === 'after-each-task' && t < order.length - 1) {

@@ -1,4 +1,6 @@
 import type { AdapterSpec } from '../../protocol/spec';
+import type { KernelOptions } from '../kernels/select';
+import { KernelMemoryError } from '../kernels/module';
 import { trainAdapterWithKernels } from '../kernels/trainAdapterKernels';
 import type { FrozenBackbone } from '../model/backbone';
 import { forwardSingle, headLogits } from '../model/forward';
@@ -27,11 +29,17 @@ export async function trainAdapter(
   /** A random stream per epoch, so an epoch resumed from a checkpoint draws what it drew first. */
   randomForEpoch: (epoch: number) => Random,
   hooks: TrainHooks = {},
-  options: { readonly kernels?: boolean } = {},
+  options: KernelOptions = {},
 ): Promise<void> {
   if (options.kernels === true && (frozen.plainLayers !== undefined || frozen.plainBert !== undefined)) {
-    await trainAdapterWithKernels(tf, module, frozen, data, spec, randomForEpoch, hooks);
-    return;
+    try {
+      await trainAdapterWithKernels(tf, module, frozen, data, spec, randomForEpoch, hooks);
+      return;
+    } catch (error) {
+      // Buffers are allocated before the first step, so nothing was trained yet: TF.js takes over.
+      if (!(error instanceof KernelMemoryError)) throw error;
+      options.onFallback?.(`${error.message}; training with TF.js instead`);
+    }
   }
   await trainClassifier(
     tf,

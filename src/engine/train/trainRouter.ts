@@ -1,5 +1,7 @@
 import type { RouterSpec } from '../../protocol/spec';
 import { plainFrozenOf } from '../kernels/composedNet';
+import { KernelMemoryError } from '../kernels/module';
+import type { KernelOptions } from '../kernels/select';
 import { trainRouterWithKernels } from '../kernels/trainRouterKernels';
 import { disposePacked, forwardComposed, packAdapters, unionLogits } from '../model/forward';
 import { disposeHeads, headsFromSnapshots } from '../model/heads';
@@ -46,25 +48,31 @@ export async function trainRouter(
   hooks: TrainHooks = {},
   /** The heads as saved after isolated training: with `headAnchor`, tuned heads are pulled toward them. */
   isolatedHeads?: readonly Float32Array[][],
-  /** Train on the engine's WebAssembly kernels (default backbone only; see kernels/select.ts). */
-  options: { readonly kernels?: boolean } = {},
+  /** Train on the engine's WebAssembly kernels (default and bert backbones; see kernels/select.ts). */
+  options: KernelOptions = {},
 ): Promise<void> {
   const plain = plainFrozenOf(frozen);
   if (options.kernels === true && plain !== undefined) {
-    await trainRouterWithKernels(
-      tf,
-      modules,
-      plain,
-      router,
-      memory,
-      spec,
-      routerSchedule(memory.unionLabels.length, spec).epochs,
-      randomForEpoch,
-      logisticNoise,
-      hooks,
-      isolatedHeads,
-    );
-    return;
+    try {
+      await trainRouterWithKernels(
+        tf,
+        modules,
+        plain,
+        router,
+        memory,
+        spec,
+        routerSchedule(memory.unionLabels.length, spec).epochs,
+        randomForEpoch,
+        logisticNoise,
+        hooks,
+        isolatedHeads,
+      );
+      return;
+    } catch (error) {
+      // Buffers are allocated before the first step, so nothing was trained yet: TF.js takes over.
+      if (!(error instanceof KernelMemoryError)) throw error;
+      options.onFallback?.(`${error.message}; training the routers with TF.js instead`);
+    }
   }
   const adapters = modules.length;
   const anchors =
