@@ -142,6 +142,13 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
     adapterPhase: { examples: 0, seconds: 0 },
   };
   const kernels = useKernels(options.kernels ?? 'auto', options.backend);
+  if (kernels)
+    sink.emit(
+      logEvent(
+        'info',
+        `Training and inference run on the engine's WebAssembly SIMD kernels beside TF.js ${options.backend} (l2r run --kernels tfjs: TF.js only).`,
+      ),
+    );
   const pool = AdapterPool.create(
     spec,
     options.backend,
