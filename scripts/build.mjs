@@ -37,6 +37,7 @@ const nodeEntries = [
   { in: 'src/server/main.ts', out: 'server', external: [] },
   { in: 'src/worker/main.ts', out: 'worker', external: nativeTf },
   { in: 'src/engine/parallel/adapterThread.ts', out: 'adapterThread', external: [] },
+  { in: 'src/engine/kernels/gradientThread.ts', out: 'gradientThread', external: [] },
   { in: 'src/cli/main.ts', out: 'cli', external: nativeTf, shebang: true },
 ].filter((e) => existsSync(join(root, e.in)));
 

@@ -42,7 +42,11 @@ async function start(message: StartRunMessage): Promise<void> {
     resume: message.resume,
     seeds: message.seeds,
     gloveFile: assets.gloveFile,
-    adapterThread: { script: assets.adapterThread, wasmDir: assets.wasmDir },
+    adapterThread: {
+      script: assets.adapterThread,
+      wasmDir: assets.wasmDir,
+      gradientScript: assets.gradientThread,
+    },
     threads: message.threads,
     kernels: message.kernels,
     shouldStop: () => cancelled,

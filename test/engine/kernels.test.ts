@@ -8,6 +8,7 @@ import { ComposedNet } from '../../src/engine/kernels/composedNet';
 import { setLayerZeroCacheBytes } from '../../src/engine/kernels/cacheBudget';
 import { applyStemWithKernels } from '../../src/engine/kernels/stem';
 import { FlatAdam } from '../../src/engine/kernels/flatAdam';
+import { parallelStepCount } from '../../src/engine/kernels/gradientHelper';
 import type { KernelExports } from '../../src/engine/kernels/module';
 import { instantiateKernels, KernelHeap, setKernelMemoryLimit } from '../../src/engine/kernels/module';
 import { useKernels } from '../../src/engine/kernels/select';
@@ -868,6 +869,138 @@ describe('WebAssembly kernels: a job too large for one instance', () => {
     assert.equal(reasons.length, 1);
     assert.match(reasons[0] ?? '', /would need \d+ MB .*TF\.js instead/);
     limited.forEach((w, i) => assert.deepEqual(w, viaTf[i], 'the TF.js path computed it'));
+    backbone.dispose();
+    tf.dispose(vars);
+  });
+});
+
+describe('WebAssembly kernels: data-parallel steps over two threads', () => {
+  const gradientThread = join(repoRoot, 'src', 'engine', 'kernels', 'gradientThread.ts');
+
+  it('router training with a helper thread: the same losses and weights as one thread', async () => {
+    const tf = await wasmTf();
+    const dim = 32;
+    const layers = 3;
+    const classes = [4, 2, 3];
+    const backbone = createVectorBackbone(tf, layers, dim, createRandom(1));
+    const modules = modulesFor(tf, classes, layers, dim, 8);
+    const r = createRandom(5);
+    for (const m of modules) for (const a of m.adapters) restore(tf, [a.up], [values(r, a.up.size, 0.3)]);
+    const isolated = await Promise.all(modules.map((m) => snapshot(headVariables(m))));
+    const n = 45;
+    const tasks = Int32Array.from({ length: n }, (_, i) => i % 3);
+    const offsets = [0, 4, 6];
+    const memory = {
+      x: values(r, n * dim),
+      dim,
+      tasks,
+      unionLabels: Int32Array.from(tasks, (t, i) => (offsets[t] ?? 0) + (i % (classes[t] ?? 1))),
+    };
+    const spec = {
+      activation: 'gumbel-sigmoid',
+      temperature: 0.7,
+      epochs: 3,
+      minSteps: 0,
+      lr: 5e-3,
+      batchSize: 16,
+      schedule: 'after-stream',
+      tuneHeads: true,
+      taskSupervision: 1,
+      headAnchor: 0.3,
+    } as RouterSpec;
+    const heads = modules.flatMap(headVariables);
+    const headStart = await snapshot(heads);
+    const runs: { losses: number[]; accuracy: number[]; weights: Float32Array[] }[] = [];
+    const before = parallelStepCount();
+    for (const parallel of [false, true]) {
+      restore(tf, heads, headStart);
+      const router = createRouter(tf, layers, dim, modules.length, createRandom(4));
+      const losses: number[] = [];
+      const accuracy: number[] = [];
+      await trainRouter(
+        tf,
+        modules,
+        backbone,
+        router,
+        memory,
+        spec,
+        (epoch) => createRandom(9, epoch),
+        {
+          onEpoch: (e) => {
+            losses.push(e.loss);
+            accuracy.push(e.trainAccuracy);
+          },
+        },
+        isolated,
+        { kernels: true, ...(parallel ? { gradientThread } : {}) },
+      );
+      runs.push({ losses, accuracy, weights: await snapshot([...routerVariables(router), ...heads]) });
+      tf.dispose(routerVariables(router));
+    }
+    const [one, two] = runs;
+    if (one === undefined || two === undefined) throw new Error('missing run');
+    assert.equal(
+      parallelStepCount() - before,
+      9,
+      'every step (3 epochs of 3) was split over the two threads',
+    );
+    assert.equal(two.losses.length, 3);
+    one.losses.forEach((l, i) => assert.ok(Math.abs(l - (two.losses[i] ?? 0)) < 1e-4, `epoch ${i + 1}`));
+    assert.deepEqual(two.accuracy, one.accuracy);
+    one.weights.forEach((w, i) =>
+      assert.ok(maxDiff(w, two.weights[i] ?? new Float32Array()) < 1e-4, `parameter ${i}`),
+    );
+    backbone.dispose();
+    tf.dispose(modules.flatMap((m) => [...adapterVariables(m), ...headVariables(m)]));
+  });
+
+  it('bert adapter training with a helper thread: the same losses and weights as one thread', async () => {
+    const tf = await wasmTf();
+    const folder = tempDir('l2r-kernels-bert-dp-');
+    writeTinyBert(folder, { hidden: 16, heads: 2, layers: 2, intermediate: 32, maxPositions: 10 });
+    const checkpoint = await loadBertCheckpoint(folder);
+    const backbone = createBertBackbone(tf, checkpoint, 10);
+    const texts = Array.from(
+      { length: 19 },
+      (_, i) => ['free money !', 'hello world news', 'the spam , of money'][i % 3]!,
+    );
+    const data = {
+      x: bertFeaturize(checkpoint, texts, 10),
+      labels: Int32Array.from({ length: 19 }, (_, i) => i % 3),
+      dim: 10,
+    };
+    const [module] = modulesFor(tf, [3], 2, 16, 4);
+    if (module === undefined) throw new Error('no module');
+    const vars = [...adapterVariables(module), ...headVariables(module)];
+    const start = await snapshot(vars);
+    const runs: { losses: number[]; weights: Float32Array[] }[] = [];
+    const before = parallelStepCount();
+    for (const parallel of [false, true]) {
+      restore(tf, vars, start);
+      const losses: number[] = [];
+      await trainAdapter(
+        tf,
+        module,
+        backbone,
+        data,
+        { bottleneck: 4, epochs: 2, lr: 1e-2, batchSize: 8 },
+        (epoch) => createRandom(3, epoch),
+        { onEpoch: (e) => void losses.push(e.loss) },
+        { kernels: true, ...(parallel ? { gradientThread } : {}) },
+      );
+      runs.push({ losses, weights: await snapshot(vars) });
+    }
+    const [one, two] = runs;
+    if (one === undefined || two === undefined) throw new Error('missing run');
+    assert.equal(
+      parallelStepCount() - before,
+      6,
+      'every step (2 epochs of 3) was split over the two threads',
+    );
+    one.losses.forEach((l, i) => assert.ok(Math.abs(l - (two.losses[i] ?? 0)) < 1e-4, `epoch ${i + 1}`));
+    one.weights.forEach((w, i) =>
+      assert.ok(maxDiff(w, two.weights[i] ?? new Float32Array()) < 1e-4, `${vars[i]?.name}`),
+    );
     backbone.dispose();
     tf.dispose(vars);
   });

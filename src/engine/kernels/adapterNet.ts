@@ -104,6 +104,11 @@ export class AdapterNet {
   }
 
   /** Copies parameters in, in variable order (the values of `adapterVariables` then `headVariables`). */
+  /** Floats in the parameter (and gradient) buffer. */
+  get paramCount(): number {
+    return this.layout.size;
+  }
+
   setParams(values: readonly Float32Array[]): void {
     writeParams(this.heap, this.params, this.layout.size, this.layout.pieces, values);
   }

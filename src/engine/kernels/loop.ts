@@ -12,7 +12,10 @@ export interface KernelTraining {
   /** Before the first epoch, after any resume: copy the (possibly restored) variables in. */
   readonly load: () => Promise<void>;
   /** One forward, backward and optimiser step on a batch of row indices. */
-  readonly step: (indices: Int32Array, random: Random) => { loss: number; correct: number };
+  readonly step: (
+    indices: Int32Array,
+    random: Random,
+  ) => Promise<{ loss: number; correct: number }> | { loss: number; correct: number };
   /** Copies the kernel's parameters into the TF.js variables (checkpoints, the end, a stop). */
   readonly publish: () => void;
   /** The optimiser the hooks checkpoint; `release` frees what its getWeights handed out. */

@@ -229,6 +229,11 @@ export class RouterNet {
     }
   }
 
+  /** Floats in the trainable parameter (and gradient) buffer. */
+  get paramCount(): number {
+    return this.size;
+  }
+
   /** The trainable parameters, in variable order (copies). */
   getParams(): Float32Array[] {
     return readParams(this.heap, this.params, this.size, this.pieces);

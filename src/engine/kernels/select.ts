@@ -7,6 +7,8 @@ export interface KernelOptions {
   readonly kernels?: boolean;
   /** Told when the kernels could not take a job (it then runs on TF.js, with the same result). */
   readonly onFallback?: (reason: string) => void;
+  /** The data-parallel helper thread's script (see AdapterThreadPaths.gradientScript); absent: one core. */
+  readonly gradientThread?: string;
 }
 
 /**

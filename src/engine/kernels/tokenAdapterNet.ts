@@ -65,6 +65,11 @@ export class TokenAdapterNet {
     this.gHidden = heap.alloc(n * b);
   }
 
+  /** Floats in the parameter (and gradient) buffer. */
+  get paramCount(): number {
+    return this.layout.size;
+  }
+
   setParams(values: readonly Float32Array[]): void {
     writeParams(this.heap, this.params, this.layout.size, this.layout.pieces, values);
   }

@@ -6,6 +6,8 @@ import type { Tf } from '../tf';
 import type { TrainHooks } from '../train/hooks';
 import type { FrozenBackbone } from '../model/backbone';
 import { AdapterNet } from './adapterNet';
+import { plainFrozenOf } from './composedNet';
+import { dataParallelStep, GradientHelper } from './gradientHelper';
 import { TokenAdapterNet } from './tokenAdapterNet';
 import { FlatAdam } from './flatAdam';
 import { runKernelTraining } from './loop';
@@ -26,8 +28,11 @@ export async function trainAdapterWithKernels(
   spec: AdapterSpec,
   randomForEpoch: (epoch: number) => Random,
   hooks: TrainHooks = {},
+  /** A data-parallel helper thread's script: with it, each step's batch is split over two cores. */
+  gradientThread?: string,
 ): Promise<void> {
   const vars = [...adapterVariables(module), ...headVariables(module)];
+  let helper: GradientHelper | undefined;
   const heap = new KernelHeap(instantiateKernels());
   const n = data.labels.length;
   const shape = {
@@ -60,10 +65,32 @@ export async function trainAdapterWithKernels(
         load: async () => {
           net.setParams(await readVariables(vars));
           net.setRows(data.x, n);
+          const backbone = plainFrozenOf(frozen);
+          if (gradientThread !== undefined && backbone !== undefined)
+            helper = await GradientHelper.start(gradientThread, {
+              kind: 'adapter',
+              shape,
+              backbone,
+              rows: data.x,
+              count: n,
+            });
         },
-        step: (idx) => {
-          for (let i = 0; i < idx.length; i++) labels[i] = data.labels[idx[i] ?? 0] ?? 0;
-          const result = net.step(idx, labels.subarray(0, idx.length));
+        step: async (idx) => {
+          const result = await dataParallelStep(
+            heap,
+            net,
+            helper,
+            idx.length,
+            (from, to) => {
+              const part = idx.subarray(from, to);
+              for (let i = 0; i < part.length; i++) labels[i] = data.labels[part[i] ?? 0] ?? 0;
+              return net.step(part, labels.subarray(0, part.length));
+            },
+            (from, to) => {
+              const part = idx.slice(from, to);
+              return { indices: part, labels: Int32Array.from(part, (i) => data.labels[i] ?? 0) };
+            },
+          );
           optimizer.step(net.params, net.grads);
           return result;
         },
@@ -72,6 +99,7 @@ export async function trainAdapterWithKernels(
       hooks,
     );
   } finally {
+    helper?.dispose();
     optimizer.dispose();
   }
 }

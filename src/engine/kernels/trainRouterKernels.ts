@@ -6,10 +6,12 @@ import type { Tf } from '../tf';
 import type { TrainHooks } from '../train/hooks';
 import type { MemoryBatchSource } from '../train/trainRouter';
 import { FlatAdam } from './flatAdam';
+import { dataParallelStep, GradientHelper } from './gradientHelper';
 import { runKernelTraining } from './loop';
 import { instantiateKernels, KernelHeap } from './module';
 import type { PlainFrozen } from './composedNet';
 import type { PlainTaskModule } from './packedAdapters';
+import type { RouterNetOptions } from './routerNet';
 import { RouterNet } from './routerNet';
 import { publishToVariables, readVariables } from './variables';
 
@@ -30,7 +32,10 @@ export async function trainRouterWithKernels(
   noiseFor: (count: number, random: Random) => Float32Array,
   hooks: TrainHooks,
   isolatedHeads?: readonly Float32Array[][],
+  /** A data-parallel helper thread's script: with it, each step's batch is split over two cores. */
+  gradientThread?: string,
 ): Promise<void> {
+  let helper: GradientHelper | undefined;
   const vars = [...routerVariables(router), ...(spec.tuneHeads ? modules.flatMap(headVariables) : [])];
   const plain: PlainTaskModule[] = await Promise.all(
     modules.map(async (m) => ({
@@ -57,23 +62,17 @@ export async function trainRouterWithKernels(
     })),
   );
   const heap = new KernelHeap(instantiateKernels());
-  const net = new RouterNet(
-    heap,
-    backbone,
-    plain,
-    routers,
-    {
-      dim: modules[0]?.adapters[0]?.down.shape[0] ?? memory.dim,
-      bottleneck: modules[0]?.adapters[0]?.down.shape[1] ?? 0,
-      batch: spec.batchSize,
-      activation: spec.activation,
-      temperature: spec.temperature,
-      tuneHeads: spec.tuneHeads,
-      taskSupervision: spec.taskSupervision,
-      headAnchor: spec.headAnchor,
-    },
-    isolatedHeads,
-  );
+  const options: RouterNetOptions = {
+    dim: modules[0]?.adapters[0]?.down.shape[0] ?? memory.dim,
+    bottleneck: modules[0]?.adapters[0]?.down.shape[1] ?? 0,
+    batch: spec.batchSize,
+    activation: spec.activation,
+    temperature: spec.temperature,
+    tuneHeads: spec.tuneHeads,
+    taskSupervision: spec.taskSupervision,
+    headAnchor: spec.headAnchor,
+  };
+  const net = new RouterNet(heap, backbone, plain, routers, options, isolatedHeads);
   const optimizer = new FlatAdam(
     tf,
     heap,
@@ -97,18 +96,43 @@ export async function trainRouterWithKernels(
         load: async () => {
           net.setParams(await readVariables(vars));
           net.setRows(memory.x, n);
+          if (gradientThread !== undefined)
+            helper = await GradientHelper.start(gradientThread, {
+              kind: 'router',
+              backbone,
+              modules: plain,
+              routers,
+              options,
+              ...(isolatedHeads !== undefined ? { anchors: isolatedHeads } : {}),
+              rows: memory.x,
+              count: n,
+            });
         },
-        step: (idx, random) => {
+        step: async (idx, random) => {
           const count = idx.length;
+          const T = modules.length;
           // Drawn per layer in the order the TF.js path draws them (trainRouter's extras).
-          const noise = noisy
-            ? Array.from({ length: layers }, () => noiseFor(count * modules.length, random))
-            : undefined;
+          const noise = noisy ? Array.from({ length: layers }, () => noiseFor(count * T, random)) : undefined;
           for (let i = 0; i < count; i++) {
             labels[i] = memory.unionLabels[idx[i] ?? 0] ?? 0;
             tasks[i] = memory.tasks[idx[i] ?? 0] ?? 0;
           }
-          const result = net.step(idx, labels.subarray(0, count), tasks.subarray(0, count), noise);
+          const rowsOf = (from: number, to: number) => ({
+            labels: labels.slice(from, to),
+            tasks: tasks.slice(from, to),
+            noise: noise?.map((layer) => layer.slice(from * T, to * T)),
+          });
+          const result = await dataParallelStep(
+            heap,
+            net,
+            helper,
+            count,
+            (from, to) => {
+              const part = rowsOf(from, to);
+              return net.step(idx.subarray(from, to), part.labels, part.tasks, part.noise);
+            },
+            (from, to) => ({ indices: idx.slice(from, to), ...rowsOf(from, to) }),
+          );
           optimizer.step(net.params, net.grads);
           return result;
         },
@@ -117,6 +141,7 @@ export async function trainRouterWithKernels(
       hooks,
     );
   } finally {
+    helper?.dispose();
     optimizer.dispose();
   }
 }

@@ -16,6 +16,12 @@ export interface AdapterThreadPaths {
   /** dist/adapterThread.js when bundled; src/engine/parallel/adapterThread.ts under tsx. */
   readonly script: string;
   readonly wasmDir: string;
+  /**
+   * The kernels' data-parallel helper (dist/gradientThread.js; src/engine/kernels/gradientThread.ts
+   * under tsx): with it, a training job that runs alone (routers, or adapters when no other task
+   * trains beside them) splits each batch over two cores.
+   */
+  readonly gradientScript?: string;
 }
 
 type Progress = Extract<AdapterThreadToEngine, { kind: 'step' | 'epoch' }>;
@@ -162,7 +168,8 @@ export class AdapterHelper {
  * From sources (tests, benchmarks) the thread is TypeScript. A worker does not inherit the tsx loader
  * that `node --import tsx` gave this thread, so the worker loads the script through tsx's API.
  */
-function typeScriptWorker(script: string): Worker {
+/** A worker thread running a TypeScript entry through tsx (tests and benches run from source). */
+export function typeScriptWorker(script: string): Worker {
   // tsx's ESM entry (resolving 'tsx/esm/api' from here picks its CommonJS one).
   const tsx = join(
     dirname(createRequire(import.meta.url).resolve('tsx/package.json')),

@@ -142,6 +142,8 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
     adapterPhase: { examples: 0, seconds: 0 },
   };
   const kernels = useKernels(options.kernels ?? 'auto', options.backend);
+  const threads = options.threads ?? Math.min(availableParallelism(), MAX_THREADS);
+  const gradientThread = kernels && threads > 1 ? options.adapterThread?.gradientScript : undefined;
   if (kernels)
     sink.emit(
       logEvent(
@@ -153,7 +155,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
     spec,
     options.backend,
     kernels,
-    options.threads ?? Math.min(availableParallelism(), MAX_THREADS),
+    threads,
     options.adapterThread,
     checkpoints,
   );
@@ -181,6 +183,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
             speed,
             pool,
             kernels,
+            gradientThread,
           });
           rows.push(...result.rows);
           tables.push(...result.tables);
@@ -342,6 +345,8 @@ interface OrderContext {
   readonly pool: AdapterPool | undefined;
   /** Isolated adapters train on the WebAssembly kernels (kernels/select.ts). */
   readonly kernels: boolean;
+  /** The kernels' data-parallel helper script, when kernels and a second thread are on. */
+  readonly gradientThread: string | undefined;
   readonly sink: EventSink;
   readonly progress: ProgressClock;
   readonly shouldStop: () => boolean;
@@ -498,7 +503,14 @@ async function runOrder(
             spec.adapter,
             randomStreams.adapterEpoch(coords.seed, orderHash, t),
             { ...hooks('adapter', 'l2r', name, ctx.speed.adapter), ...unitHooks },
-            { kernels: ctx.kernels, onFallback: (why) => sink.emit(logEvent('info', `${unit}: ${why}.`)) },
+            {
+              kernels: ctx.kernels,
+              onFallback: (why) => sink.emit(logEvent('info', `${unit}: ${why}.`)),
+              // Two cores for one task only when no adapter thread trains another beside it.
+              ...(ctx.pool === undefined && ctx.gradientThread !== undefined
+                ? { gradientThread: ctx.gradientThread }
+                : {}),
+            },
           ),
         );
       if (!restored) {

@@ -33,7 +33,16 @@ export async function trainAdapter(
 ): Promise<void> {
   if (options.kernels === true && (frozen.plainLayers !== undefined || frozen.plainBert !== undefined)) {
     try {
-      await trainAdapterWithKernels(tf, module, frozen, data, spec, randomForEpoch, hooks);
+      await trainAdapterWithKernels(
+        tf,
+        module,
+        frozen,
+        data,
+        spec,
+        randomForEpoch,
+        hooks,
+        options.gradientThread,
+      );
       return;
     } catch (error) {
       // Buffers are allocated before the first step, so nothing was trained yet: TF.js takes over.

@@ -66,6 +66,7 @@ export async function trainRouter(
         logisticNoise,
         hooks,
         isolatedHeads,
+        options.gradientThread,
       );
       return;
     } catch (error) {

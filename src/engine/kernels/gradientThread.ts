@@ -1,0 +1,69 @@
+/**
+ * A data-parallel helper of the kernels (bundled as dist/gradientThread.js): builds the engine's net
+ * from its recipe in this thread's own kernel instance, then each step takes the parameters and its
+ * share of the batch and answers with that share's gradients. No TF.js here.
+ */
+import { parentPort } from 'node:worker_threads';
+import { AdapterNet } from './adapterNet';
+import type { EngineToGradientThread, GradientThreadToEngine, NetRecipe } from './gradientProtocol';
+import { instantiateKernels, KernelHeap } from './module';
+import { RouterNet } from './routerNet';
+import { TokenAdapterNet } from './tokenAdapterNet';
+
+interface Net {
+  readonly params: number;
+  readonly grads: number;
+  readonly paramCount: number;
+}
+
+let heap: KernelHeap | undefined;
+let net: Net | undefined;
+let step:
+  ((m: Extract<EngineToGradientThread, { kind: 'step' }>) => { loss: number; correct: number }) | undefined;
+
+function build(recipe: NetRecipe): void {
+  const h = new KernelHeap(instantiateKernels());
+  heap = h;
+  if (recipe.kind === 'adapter') {
+    const adapterNet =
+      recipe.backbone.kind === 'bert'
+        ? new TokenAdapterNet(h, recipe.shape, recipe.backbone.bert)
+        : new AdapterNet(h, recipe.shape, recipe.backbone.layers);
+    adapterNet.setRows(recipe.rows, recipe.count);
+    net = adapterNet;
+    step = (m) => adapterNet.step(m.indices, m.labels);
+    return;
+  }
+  const routerNet = new RouterNet(
+    h,
+    recipe.backbone,
+    recipe.modules,
+    recipe.routers,
+    recipe.options,
+    recipe.anchors,
+  );
+  routerNet.setRows(recipe.rows, recipe.count);
+  net = routerNet;
+  step = (m) => routerNet.step(m.indices, m.labels, m.tasks ?? new Int32Array(m.indices.length), m.noise);
+}
+
+function post(message: GradientThreadToEngine, transfer: ArrayBuffer[] = []): void {
+  parentPort?.postMessage(message, transfer);
+}
+
+parentPort?.on('message', (message: EngineToGradientThread) => {
+  try {
+    if (message.kind === 'init') {
+      build(message.recipe);
+      post({ kind: 'ready' });
+      return;
+    }
+    if (heap === undefined || net === undefined || step === undefined) throw new Error('no net yet');
+    heap.f32(net.params, net.paramCount).set(message.params);
+    const result = step(message);
+    const grads = heap.f32(net.grads, net.paramCount).slice();
+    post({ kind: 'gradients', grads, loss: result.loss, correct: result.correct }, [grads.buffer]);
+  } catch (error) {
+    post({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
+  }
+});
