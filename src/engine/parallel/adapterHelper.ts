@@ -48,6 +48,13 @@ export class AdapterHelper {
   private readonly worker: Worker;
   private readonly pending = new Map<string, Pending>();
   private failure: Error | undefined;
+  /** Jobs submitted whose result has not arrived: while any is, the thread is computing. */
+  private running = 0;
+
+  /** True while the thread trains (or has queued) a task. */
+  get busy(): boolean {
+    return this.running > 0 && this.failure === undefined;
+  }
 
   constructor(
     paths: AdapterThreadPaths,
@@ -76,6 +83,7 @@ export class AdapterHelper {
       reject(this.failure);
       return;
     }
+    this.running++;
     this.send({ kind: 'train', ...job });
   }
 
@@ -126,6 +134,7 @@ export class AdapterHelper {
   private receive(message: AdapterThreadToEngine): void {
     const job = this.pending.get(message.unit);
     if (job === undefined) return;
+    if (message.kind === 'done' || message.kind === 'failed') this.running = Math.max(0, this.running - 1);
     if (message.kind === 'done') job.resolve(message.values);
     else if (message.kind === 'failed')
       job.reject(new Error(`training ${message.unit} in the adapter thread failed: ${message.message}`));

@@ -96,6 +96,11 @@ export class AdapterPool {
    * False when no helper has it, or the helper failed on it (then the engine trains it, after
    * saying so in the log).
    */
+  /** True while any helper trains or has queued adapters (then the cores are taken). */
+  get busy(): boolean {
+    return this.helpers.some((h) => h.busy);
+  }
+
   async take(
     tf: Tf,
     unit: string,

@@ -590,6 +590,10 @@ async function runOrder(
             {
               kernels: ctx.kernels,
               onFallback: (why) => sink.emit(logEvent('info', `${routerUnit}: ${why}.`)),
+              // Two cores for the routers unless an adapter thread is running ahead into the next order.
+              ...(ctx.gradientThread !== undefined && ctx.pool?.busy !== true
+                ? { gradientThread: ctx.gradientThread }
+                : {}),
             },
           ),
         );
