@@ -725,8 +725,19 @@ export function attentionSoftmax(s: usize, mask: usize, batch: i32, heads: i32, 
           store<f32>(row + o, v);
           if (v > max) max = v;
         }
-        let sum: f32 = 0;
-        for (let j = 0; j < tokens; j++) {
+        // exp(v - max) four at a time (the argument is never positive).
+        const vmax = f32x4.splat(max);
+        let sums = f32x4.splat(0);
+        let j = 0;
+        for (; j + 4 <= tokens; j += 4) {
+          const o = (<usize>j) << 2;
+          const e = expNonPositive(f32x4.sub(v128.load(row + o), vmax));
+          v128.store(row + o, e);
+          sums = f32x4.add(sums, e);
+        }
+        let sum: f32 =
+          f32x4.extract_lane(sums, 0) + f32x4.extract_lane(sums, 1) + f32x4.extract_lane(sums, 2) + f32x4.extract_lane(sums, 3);
+        for (; j < tokens; j++) {
           const o = (<usize>j) << 2;
           const e = Mathf.exp(load<f32>(row + o) - max);
           store<f32>(row + o, e);
