@@ -859,7 +859,7 @@ describe('WebAssembly kernels: a job too large for one instance', () => {
       return snapshot(vars);
     };
     const viaTf = await run({ kernels: false });
-    setKernelMemoryLimit(64 * 1024);
+    setKernelMemoryLimit(16 * 1024);
     let limited: Float32Array[];
     try {
       limited = await run({ kernels: true, onFallback: (why) => reasons.push(why) });

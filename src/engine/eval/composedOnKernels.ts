@@ -2,43 +2,18 @@ import type { TilRouting } from '../../protocol/spec';
 import type { PlainFrozen, PlainHead, PlainScorer } from '../kernels/composedNet';
 import { ComposedNet } from '../kernels/composedNet';
 import { instantiateKernels, KernelHeap, KernelMemoryError } from '../kernels/module';
-import type { PlainTaskModule } from '../kernels/packedAdapters';
+import { readPlainModules, readPlainRouter } from '../kernels/variables';
 import type { Composition, Head, Scorer, ScorerSource } from '../model/forward';
 import type { TaskModule } from '../model/params';
 import type { Tf } from '../tf';
 import type { EvalSet } from './evaluate';
-
-async function plainModules(modules: readonly TaskModule[]): Promise<PlainTaskModule[]> {
-  const read = async (t: { data(): Promise<unknown> }): Promise<Float32Array> =>
-    Float32Array.from((await t.data()) as Float32Array);
-  return Promise.all(
-    modules.map(async (m) => ({
-      adapters: await Promise.all(
-        m.adapters.map(async (a) => ({
-          down: await read(a.down),
-          downBias: await read(a.downBias),
-          up: await read(a.up),
-          upBias: await read(a.upBias),
-        })),
-      ),
-      headW: await read(m.headW),
-      headB: await read(m.headB),
-      classes: m.classes.length,
-    })),
-  );
-}
 
 async function plainScorer(source: ScorerSource): Promise<PlainScorer> {
   if (source.kind === 'fixed') return source;
   return {
     kind: 'router',
     activation: source.activation,
-    router: await Promise.all(
-      source.router.map(async (r) => ({
-        w: Float32Array.from(await r.w.data()),
-        b: Float32Array.from(await r.b.data()),
-      })),
-    ),
+    router: await readPlainRouter(source.router),
   };
 }
 
@@ -80,7 +55,7 @@ async function composedNetFor(
   const net = new ComposedNet(
     new KernelHeap(instantiateKernels()),
     backbone,
-    await plainModules(modules),
+    await readPlainModules(modules),
     modules[0]?.adapters[0]?.down.shape[0] ?? width,
     modules[0]?.adapters[0]?.down.shape[1] ?? 0,
     batch,

@@ -1,3 +1,4 @@
+import type { FrozenStack } from './frozenLayers';
 import type { KernelExports, KernelHeap } from './module';
 
 /** A dense layer as plain numbers: w [in x out] (for x w) and b [out]. */
@@ -64,7 +65,7 @@ interface LayerActivations {
  * padding mask, residual + LayerNorm, GELU feed-forward, residual + LayerNorm, exactly as
  * bert/bertBackbone.ts computes them with TF.js. Token rows are [examples * tokens x hidden].
  */
-export class BertLayers {
+export class BertLayers implements FrozenStack {
   readonly layers: number;
   readonly tokens: number;
   readonly dim: number;
@@ -164,7 +165,7 @@ export class BertLayers {
    * position + type 0, LayerNorm with its scale and shift) and the padding mask into `mask`
    * [count x tokens] (1 for real tokens).
    */
-  embed(ids: Float32Array, count: number, out: number, mask: number): void {
+  input(ids: Float32Array, count: number, out: number, mask: number): void {
     const { dim, tokens } = this;
     const { word, position, type } = this.plain.embeddings;
     const x = this.heap.f32(this.t1, count * tokens * dim);

@@ -2,6 +2,7 @@ import type { RouterActivation } from '../../protocol/spec';
 import type { FrozenBackbone } from '../model/backbone';
 import type { PlainBert } from './bertLayers';
 import { BertLayers } from './bertLayers';
+import type { FrozenStack } from './frozenLayers';
 import { FrozenLayers } from './frozenLayers';
 import type { KernelExports, KernelHeap } from './module';
 import type { PackedLayerBuffers, PlainTaskModule } from './packedAdapters';
@@ -33,27 +34,16 @@ export function plainFrozenOf(
   return undefined;
 }
 
-/**
- * The frozen layers on the kernels for a backbone: the default one's, or bert's encoder; `tokens` is
- * the rows per example (1, or the sequence length).
- */
+/** The frozen layers on the kernels for a backbone: the default one's, or bert's encoder. */
 export function frozenStack(
   heap: KernelHeap,
   backbone: PlainFrozen,
   dim: number,
   batch: number,
-): { frozen?: FrozenLayers; bert?: BertLayers; layers: number; tokens: number } {
-  if (backbone.kind === 'vector')
-    return {
-      frozen: new FrozenLayers(heap, backbone.layers, dim),
-      layers: backbone.layers.length,
-      tokens: 1,
-    };
-  return {
-    bert: new BertLayers(heap, backbone.bert, batch),
-    layers: backbone.bert.layers.length,
-    tokens: backbone.bert.maxLength,
-  };
+): FrozenStack {
+  return backbone.kind === 'vector'
+    ? new FrozenLayers(heap, backbone.layers, dim, batch)
+    : new BertLayers(heap, backbone.bert, batch);
 }
 
 /** A head as plain numbers: W [dim x classes], b [classes]. */
@@ -71,8 +61,7 @@ export interface PlainHead {
  */
 export class ComposedNet {
   private readonly k: KernelExports;
-  private readonly frozen: FrozenLayers | undefined;
-  private readonly bert: BertLayers | undefined;
+  private readonly stack: FrozenStack;
   /** Rows per example: 1 for the default backbone, the sequence length for bert. */
   private readonly tokens: number;
   private readonly mask: number;
@@ -89,9 +78,6 @@ export class ComposedNet {
   private readonly single: PackedLayerBuffers[][];
   private readonly h: number;
   private readonly h2: number;
-  private readonly u: number;
-  private readonly s: number;
-  private readonly rstd: number;
   private readonly z: number;
   private readonly z2: number;
   private readonly w: number;
@@ -114,12 +100,9 @@ export class ComposedNet {
     private readonly batch: number,
   ) {
     this.k = heap.k;
-    ({
-      frozen: this.frozen,
-      bert: this.bert,
-      layers: this.layers,
-      tokens: this.tokens,
-    } = frozenStack(heap, backbone, dim, batch));
+    this.stack = frozenStack(heap, backbone, dim, batch);
+    this.layers = this.stack.layers;
+    this.tokens = this.stack.tokens;
     const rows = batch * this.tokens;
     this.tasks = modules.length;
     this.width = this.tasks * bottleneck;
@@ -143,9 +126,6 @@ export class ComposedNet {
     this.unionBias = heap.allocFrom(bias);
     this.h = heap.alloc(rows * dim);
     this.h2 = heap.alloc(rows * dim);
-    this.u = heap.alloc(rows * dim);
-    this.s = heap.alloc(rows * dim);
-    this.rstd = heap.alloc(rows);
     this.z = heap.alloc(rows * this.width);
     this.z2 = heap.alloc(rows * this.width);
     this.w = heap.alloc(batch * this.tasks);
@@ -187,12 +167,12 @@ export class ComposedNet {
     this.check(count);
     const scores = new Float32Array(count * L * T);
     const n = count * this.tokens;
-    let y = this.input(rows, count);
+    // h holds each layer's input and then its adapter's output; h2 the frozen layer's output y.
+    const y = this.h2;
+    const out = this.h;
+    this.stack.input(rows, count, this.h, this.mask);
     for (let l = 0; l < L; l++) {
-      // The frozen layer writes in place (default backbone) or into the other buffer (bert); the
-      // adapter then writes into whichever buffer does not hold its input.
-      y = this.layer(l, y, y === this.h ? this.h2 : this.h, count);
-      const out = y === this.h ? this.h2 : this.h;
+      this.stack.forward(l, this.h, this.mask, y, count);
       this.score(scorer, l, this.pool(y, count), count, scores, ownTask);
       const w = this.weightsPerRow(count);
       const pack = this.packed[l];
@@ -213,9 +193,8 @@ export class ComposedNet {
       k.gemm(hidden, pack.up, out, n, this.width, dim, 0);
       k.gemm(w, pack.upBias, out, n, T, dim, 1);
       k.add(out, y, out, n * dim);
-      y = out;
     }
-    return { h: this.pool(y, count), scores };
+    return { h: this.pool(out, count), scores };
   }
 
   /** Task t's own path: every layer followed by its adapter only. Returns the pooled output. */
@@ -226,10 +205,11 @@ export class ComposedNet {
     const packs = this.single[t];
     if (packs === undefined) throw new Error(`no module ${t}`);
     const n = count * this.tokens;
-    let y = this.input(rows, count);
+    const y = this.h2;
+    const out = this.h;
+    this.stack.input(rows, count, this.h, this.mask);
     for (let l = 0; l < this.layers; l++) {
-      y = this.layer(l, y, y === this.h ? this.h2 : this.h, count);
-      const out = y === this.h ? this.h2 : this.h;
+      this.stack.forward(l, this.h, this.mask, y, count);
       const pack = packs[l];
       if (pack === undefined) throw new Error(`no adapter at layer ${l}`);
       k.gemm(y, pack.down, this.z, n, dim, b, 0);
@@ -237,33 +217,13 @@ export class ComposedNet {
       k.gemm(this.z, pack.up, out, n, b, dim, 0);
       k.addBias(out, pack.upBias, n, dim);
       k.add(out, y, out, n * dim);
-      y = out;
     }
-    return this.pool(y, count);
-  }
-
-  /** The rows entering layer 0: stem features copied in, or bert's embeddings (and the mask). */
-  private input(rows: Float32Array, count: number): number {
-    const width = this.bert === undefined ? this.dim : this.tokens;
-    if (rows.length < count * width) throw new Error(`expected ${count} rows of ${width} numbers`);
-    if (this.bert !== undefined) this.bert.embed(rows.subarray(0, count * width), count, this.h, this.mask);
-    else this.heap.f32(this.h, count * this.dim).set(rows.subarray(0, count * this.dim));
-    return this.h;
-  }
-
-  /** Frozen layer l: in place for the default backbone, into `spare` for bert. Returns where y is. */
-  private layer(l: number, x: number, spare: number, count: number): number {
-    if (this.frozen !== undefined) {
-      this.frozen.forward(l, x, this.u, this.s, x, this.rstd, count);
-      return x;
-    }
-    this.bert?.forward(l, x, this.mask, spare, count);
-    return spare;
+    return this.pool(out, count);
   }
 
   /** One vector per example: the rows themselves, or the masked mean of each example's tokens. */
   private pool(h: number, count: number): number {
-    if (this.bert === undefined) return h;
+    if (this.tokens === 1) return h;
     this.k.maskedMean(h, this.mask, this.pooled, count, this.tokens, this.dim);
     return this.pooled;
   }

@@ -3,20 +3,40 @@ import type { KernelExports, KernelHeap } from './module';
 const layerNormEps = 1e-5;
 
 /**
- * The default backbone's frozen layers h <- LN(h + GELU(h W_l)) on the kernels, forward and backward
- * (to the layer's input only: the weights never change). Layer 0 sits below every adapter, so its
- * output is a constant of each example: `cacheLayer0` computes it once per set of rows.
+ * A frozen backbone on the kernels, as the nets use it: the rows entering layer 0, each layer
+ * forward (keeping what its backward pass needs) and backward to the layer's input (the weights never
+ * change). Rows are [examples * tokens x dim]; `tokens` is 1 for the default backbone.
  */
-export class FrozenLayers {
+export interface FrozenStack {
   readonly layers: number;
+  readonly tokens: number;
+  /** The rows entering layer 0 for `count` examples, into `out`, and (token backbones) their mask. */
+  input(rows: Float32Array, count: number, out: number, mask: number): void;
+  /** Layer l: x -> y. The default backbone allows y = x; bert's needs them apart. */
+  forward(l: number, x: number, mask: number, y: number, count: number): void;
+  /** d(loss)/d(x) of layer l into gradX from d(loss)/d(y) in gradY (its last forward pass's). */
+  backward(l: number, gradY: number, gradX: number, count: number): void;
+}
+
+/** The default backbone's frozen layers h <- LN(h + GELU(h W_l)). */
+export class FrozenLayers implements FrozenStack {
+  readonly layers: number;
+  readonly tokens = 1;
   private readonly k: KernelExports;
   private readonly w: number[] = [];
   private readonly wT: number[] = [];
+  /** Per layer, from its last forward pass: u = h W, 1 / sqrt(var + eps), and where y went. */
+  private readonly u: number[] = [];
+  private readonly rstd: number[] = [];
+  private readonly y: number[] = [];
+  private readonly s: number;
 
   constructor(
     private readonly heap: KernelHeap,
     weights: readonly Float32Array[],
     readonly dim: number,
+    /** Largest number of rows per call. */
+    batch: number,
   ) {
     this.k = heap.k;
     this.layers = weights.length;
@@ -28,51 +48,31 @@ export class FrozenLayers {
       this.k.transpose(w, t, dim, dim);
       this.w.push(w);
       this.wT.push(t);
+      this.u.push(heap.alloc(batch * dim));
+      this.rstd.push(heap.alloc(batch));
+      this.y.push(0);
     }
+    this.s = heap.alloc(batch * dim);
   }
 
-  /** Layer 0's output for `count` rows of stem features, in a new buffer [count x dim]. */
-  cacheLayer0(rows: Float32Array, count: number): number {
-    const { dim } = this;
-    if (rows.length !== count * dim) throw new Error(`expected ${count} rows of ${dim} numbers`);
-    const out = this.heap.alloc(count * dim);
-    const chunk = 256;
-    const input = this.heap.allocFrom(rows);
-    const u = this.heap.alloc(chunk * dim);
-    const s = this.heap.alloc(chunk * dim);
-    const rstd = this.heap.alloc(chunk);
-    for (let start = 0; start < count; start += chunk) {
-      const n = Math.min(chunk, count - start);
-      this.forward(0, input + start * dim * 4, u, s, out + start * dim * 4, rstd, n);
-    }
-    return out;
+  input(rows: Float32Array, count: number, out: number): void {
+    if (rows.length < count * this.dim) throw new Error(`expected ${count} rows of ${this.dim} numbers`);
+    this.heap.f32(out, count * this.dim).set(rows.subarray(0, count * this.dim));
   }
 
-  /** y = LN(h + GELU(u)) with u = h W_l; keeps u, y and rstd for the backward pass (s is scratch). */
-  forward(l: number, h: number, u: number, s: number, y: number, rstd: number, count: number): void {
+  forward(l: number, x: number, _mask: number, y: number, count: number): void {
     const { dim } = this;
-    this.k.gemm(h, this.w[l] ?? 0, u, count, dim, dim, 0);
-    this.k.residualGelu(h, u, s, count * dim);
-    this.k.layerNorm(s, y, rstd, count, dim, layerNormEps);
+    const u = this.u[l] ?? 0;
+    this.k.gemm(x, this.w[l] ?? 0, u, count, dim, dim, 0);
+    this.k.residualGelu(x, u, this.s, count * dim);
+    this.k.layerNorm(this.s, y, this.rstd[l] ?? 0, count, dim, layerNormEps);
+    this.y[l] = y;
   }
 
-  /**
-   * d(loss)/d(h) into gradH from d(loss)/d(y) in gradY, with the forward pass's u, y and rstd
-   * (scratch: count x dim).
-   */
-  backward(
-    l: number,
-    gradY: number,
-    u: number,
-    y: number,
-    rstd: number,
-    gradH: number,
-    scratch: number,
-    count: number,
-  ): void {
+  backward(l: number, gradY: number, gradX: number, count: number): void {
     const { dim } = this;
-    this.k.layerNormBackward(gradY, y, rstd, gradH, count, dim);
-    this.k.geluBackward(u, gradH, scratch, count * dim);
-    this.k.gemm(scratch, this.wT[l] ?? 0, gradH, count, dim, dim, 1);
+    this.k.layerNormBackward(gradY, this.y[l] ?? 0, this.rstd[l] ?? 0, gradX, count, dim);
+    this.k.geluBackward(this.u[l] ?? 0, gradX, this.s, count * dim);
+    this.k.gemm(this.s, this.wT[l] ?? 0, gradX, count, dim, dim, 1);
   }
 }

@@ -8,7 +8,6 @@ import { AdapterNet } from './adapterNet';
 import type { EngineToGradientThread, GradientThreadToEngine, NetRecipe } from './gradientProtocol';
 import { instantiateKernels, KernelHeap } from './module';
 import { RouterNet } from './routerNet';
-import { TokenAdapterNet } from './tokenAdapterNet';
 
 interface Net {
   readonly params: number;
@@ -25,10 +24,7 @@ function build(recipe: NetRecipe): void {
   const h = new KernelHeap(instantiateKernels());
   heap = h;
   if (recipe.kind === 'adapter') {
-    const adapterNet =
-      recipe.backbone.kind === 'bert'
-        ? new TokenAdapterNet(h, recipe.shape, recipe.backbone.bert)
-        : new AdapterNet(h, recipe.shape, recipe.backbone.layers);
+    const adapterNet = new AdapterNet(h, recipe.shape, recipe.backbone);
     adapterNet.setRows(recipe.rows, recipe.count);
     net = adapterNet;
     step = (m) => adapterNet.step(m.indices, m.labels);

@@ -146,9 +146,9 @@ export class KernelHeap {
   alloc(count: number): number {
     const ptr = this.top;
     const top = (ptr + count * 4 + 15) & ~15;
+    if (top > memoryLimit) throw new KernelMemoryError(top);
     const size = this.k.memory.buffer.byteLength;
     if (top > size) {
-      if (top > memoryLimit) throw new KernelMemoryError(top);
       // Grow by at least half again: growing copies the whole memory, so many small steps would
       // cost quadratic time. Any view made before this call is detached (make views after allocating).
       const wanted = Math.min(memoryLimit, Math.max(top, Math.ceil(size * 1.5)));

@@ -1,10 +1,9 @@
 import type { RouterActivation } from '../../protocol/spec';
 import { readParams, writeParams } from './adapterOps';
-import type { BertLayers } from './bertLayers';
-import { layerZeroCacheBytes } from './cacheBudget';
 import type { PlainFrozen } from './composedNet';
 import { frozenStack } from './composedNet';
-import type { FrozenLayers } from './frozenLayers';
+import type { FrozenStack } from './frozenLayers';
+import { LayerZero } from './layerZero';
 import type { KernelExports, KernelHeap } from './module';
 import type { PackedLayerBuffers, PlainTaskModule } from './packedAdapters';
 import { packAdapterBuffers } from './packedAdapters';
@@ -37,8 +36,8 @@ export class RouterNet {
   /** Each trainable tensor's offset (floats) and length, in variable order. */
   readonly pieces: { readonly offset: number; readonly length: number }[] = [];
   private readonly k: KernelExports;
-  private readonly frozen: FrozenLayers | undefined;
-  private readonly bert: BertLayers | undefined;
+  private readonly stack: FrozenStack;
+  private readonly layerZero: LayerZero;
   /** Rows per example: 1 for the default backbone, the sequence length for bert. */
   private readonly tokens: number;
   private readonly mask: number;
@@ -47,8 +46,6 @@ export class RouterNet {
   private readonly wRows: number;
   private readonly dwRows: number;
   private readonly dPooled: number;
-  private cacheMask = 0;
-  private ids: Float32Array = new Float32Array();
   private readonly layers: number;
   private readonly tasks: number;
   private readonly width: number;
@@ -65,8 +62,6 @@ export class RouterNet {
   private readonly anchors: Float32Array | undefined;
   // Activations.
   private readonly y: number[] = [];
-  private readonly rstd: number[] = [];
-  private readonly u: number[] = [];
   private readonly z: number[] = [];
   private readonly zs: number[] = [];
   private readonly w: number[] = [];
@@ -87,8 +82,6 @@ export class RouterNet {
   private readonly dz: number;
   private readonly g: number;
   private readonly g2: number;
-  private readonly scratch: number;
-  private layer0 = 0;
   /** Layer 0's adapter hidden units relu(y_0 D + d) per row: constants too, since y_0 is. */
   private hidden0 = 0;
   private rowCount = 0;
@@ -105,12 +98,9 @@ export class RouterNet {
   ) {
     const { dim, bottleneck: b, batch } = options;
     this.k = heap.k;
-    ({
-      frozen: this.frozen,
-      bert: this.bert,
-      layers: this.layers,
-      tokens: this.tokens,
-    } = frozenStack(heap, backbone, dim, batch));
+    this.stack = frozenStack(heap, backbone, dim, batch);
+    this.layers = this.stack.layers;
+    this.tokens = this.stack.tokens;
     const rows = batch * this.tokens;
     this.tasks = modules.length;
     const T = this.tasks;
@@ -165,8 +155,6 @@ export class RouterNet {
     for (let l = 0; l < this.layers; l++) {
       const y = heap.alloc(rows * dim);
       this.y.push(y);
-      this.rstd.push(heap.alloc(rows));
-      this.u.push(this.frozen !== undefined ? heap.alloc(rows * dim) : 0);
       this.z.push(heap.alloc(rows * this.width));
       this.zs.push(heap.alloc(rows * this.width));
       this.w.push(heap.alloc(batch * T));
@@ -194,38 +182,34 @@ export class RouterNet {
     this.dz = heap.alloc(rows * this.width);
     this.g = heap.alloc(rows * dim);
     this.g2 = heap.alloc(rows * dim);
-    this.scratch = heap.alloc(rows * dim);
+    this.layerZero = new LayerZero(heap, this.stack, dim, batch, this.g);
   }
 
   /**
-   * Takes the training rows (stem features, or token ids for bert) and computes, once, what does
-   * not change while routers train: layer 0's output and its adapters' hidden units (for bert, while
-   * they fit in the cache's budget; else per step).
+   * Takes the training rows (stem features, or token ids for bert) and keeps, once, what does not
+   * change while routers train: layer 0's output (LayerZero) and its adapters' hidden units, while
+   * both fit the cache budget (else computed per step).
    */
   setRows(rows: Float32Array, count: number): void {
     const { dim } = this.options;
-    const R = this.tokens;
     this.rowCount = count;
-    if (this.bert !== undefined) {
-      this.ids = rows;
-      if (count * R * (dim + this.width) * 4 > layerZeroCacheBytes()) return;
-      const batch = this.options.batch;
-      this.layer0 = this.heap.alloc(count * R * dim);
-      this.cacheMask = this.heap.alloc(count * R);
-      for (let start = 0; start < count; start += batch) {
-        const n = Math.min(batch, count - start);
-        this.bert.embed(rows.subarray(start * R, (start + n) * R), n, this.g, this.mask);
-        this.bert.forward(0, this.g, this.mask, this.layer0 + start * R * dim * 4, n);
-        this.heap.f32(this.cacheMask + start * R * 4, n * R).set(this.heap.f32(this.mask, n * R));
-      }
-    } else if (this.frozen !== undefined) this.layer0 = this.frozen.cacheLayer0(rows, count);
-    this.hidden0 = this.heap.alloc(count * R * this.width);
+    if (!this.layerZero.setRows(rows, count, this.mask, this.width)) return;
+    const n = count * this.tokens;
+    this.hidden0 = this.heap.alloc(n * this.width);
     const chunk = 256;
-    for (let start = 0; start < count * R; start += chunk) {
-      const n = Math.min(chunk, count * R - start);
+    for (let start = 0; start < n; start += chunk) {
+      const m = Math.min(chunk, n - start);
       const z = this.hidden0 + start * this.width * 4;
-      this.k.gemm(this.layer0 + start * dim * 4, this.packed[0]?.down ?? 0, z, n, dim, this.width, 0);
-      this.k.addBiasRelu(z, this.packed[0]?.downBias ?? 0, n, this.width);
+      this.k.gemm(
+        this.layerZero.cache + start * dim * 4,
+        this.packed[0]?.down ?? 0,
+        z,
+        m,
+        dim,
+        this.width,
+        0,
+      );
+      this.k.addBiasRelu(z, this.packed[0]?.downBias ?? 0, m, this.width);
     }
   }
 
@@ -276,17 +260,7 @@ export class RouterNet {
     for (let l = 0; l < L; l++) {
       const y = this.y[l] ?? 0;
       if (l > 0) {
-        if (this.frozen !== undefined)
-          this.frozen.forward(
-            l,
-            this.h[l - 1] ?? 0,
-            this.u[l] ?? 0,
-            this.scratch,
-            y,
-            this.rstd[l] ?? 0,
-            count,
-          );
-        else this.bert?.forward(l, this.h[l - 1] ?? 0, this.mask, y, count);
+        this.stack.forward(l, this.h[l - 1] ?? 0, this.mask, y, count);
       }
       const pooled = this.pooled[l] ?? 0;
       if (R > 1) k.maskedMean(y, this.mask, pooled, count, R, dim);
@@ -411,7 +385,6 @@ export class RouterNet {
 
     // Backward: layers, top down. g = d(loss)/d(h_l).
     for (let l = L - 1; l >= 0; l--) {
-      const y = this.y[l] ?? 0;
       const z = this.z[l] ?? 0;
       const wl = R === 1 ? (this.w[l] ?? 0) : this.weightsPerRow(this.w[l] ?? 0, count);
       const dwRows = R === 1 ? this.dw : this.dwRows;
@@ -459,44 +432,30 @@ export class RouterNet {
         k.gemm(this.dRouter, this.routerT[l] ?? 0, this.dPooled, count, T, dim, 0);
         k.maskedMeanBackward(this.dPooled, this.mask, g, count, R, dim, 1);
       }
-      if (this.frozen !== undefined)
-        this.frozen.backward(l, g, this.u[l] ?? 0, y, this.rstd[l] ?? 0, g2, this.scratch, count);
-      else this.bert?.backward(l, g, g2, count);
+      this.stack.backward(l, g, g2, count);
       [g, g2] = [g2, g];
     }
     return { loss, correct };
   }
 
-  /** Layer 0's rows (and for bert the mask) of the batch: from the cache, or computed now. */
+  /** Layer 0's rows, their mask and its adapters' hidden units for the batch: cached, or computed now. */
   private gatherLayer0(indices: ArrayLike<number>, count: number): void {
     const { dim } = this.options;
-    const R = this.tokens;
-    const n = count * R;
+    const n = count * this.tokens;
     const y0 = this.y[0] ?? 0;
     const z0 = this.z[0] ?? 0;
-    if (this.layer0 === 0 && this.bert !== undefined) {
-      const ids = new Float32Array(n);
-      for (let i = 0; i < count; i++) {
-        const r = indices[i] ?? 0;
-        ids.set(this.ids.subarray(r * R, (r + 1) * R), i * R);
-      }
-      this.bert.embed(ids, count, this.g, this.mask);
-      this.bert.forward(0, this.g, this.mask, y0, count);
+    this.layerZero.gather(indices, y0, this.mask);
+    if (this.hidden0 === 0) {
       this.k.gemm(y0, this.packed[0]?.down ?? 0, z0, n, dim, this.width, 0);
       this.k.addBiasRelu(z0, this.packed[0]?.downBias ?? 0, n, this.width);
       return;
     }
-    const rows = this.heap.f32(this.layer0, this.rowCount * R * dim);
+    const R = this.tokens;
     const hidden = this.heap.f32(this.hidden0, this.rowCount * R * this.width);
-    const y = this.heap.f32(y0, n * dim);
     const z = this.heap.f32(z0, n * this.width);
-    const masks = R > 1 ? this.heap.f32(this.cacheMask, this.rowCount * R) : undefined;
-    const mask = this.heap.f32(this.mask, n);
     for (let i = 0; i < count; i++) {
       const r = indices[i] ?? 0;
-      y.set(rows.subarray(r * R * dim, (r + 1) * R * dim), i * R * dim);
       z.set(hidden.subarray(r * R * this.width, (r + 1) * R * this.width), i * R * this.width);
-      if (masks !== undefined) mask.set(masks.subarray(r * R, (r + 1) * R), i * R);
     }
   }
 

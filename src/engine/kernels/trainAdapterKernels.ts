@@ -8,7 +8,6 @@ import type { FrozenBackbone } from '../model/backbone';
 import { AdapterNet } from './adapterNet';
 import { plainFrozenOf } from './composedNet';
 import { dataParallelStep, GradientHelper } from './gradientHelper';
-import { TokenAdapterNet } from './tokenAdapterNet';
 import { FlatAdam } from './flatAdam';
 import { runKernelTraining } from './loop';
 import { instantiateKernels, KernelHeap } from './module';
@@ -42,10 +41,9 @@ export async function trainAdapterWithKernels(
     classes: module.classes.length,
     batch: spec.batchSize,
   };
-  const net =
-    frozen.plainBert !== undefined
-      ? new TokenAdapterNet(heap, shape, frozen.plainBert)
-      : new AdapterNet(heap, shape, frozen.plainLayers ?? []);
+  const backbone = plainFrozenOf(frozen);
+  if (backbone === undefined) throw new Error('the kernels need the default or the bert backbone');
+  const net = new AdapterNet(heap, shape, backbone);
   const optimizer = new FlatAdam(
     tf,
     heap,
@@ -65,8 +63,7 @@ export async function trainAdapterWithKernels(
         load: async () => {
           net.setParams(await readVariables(vars));
           net.setRows(data.x, n);
-          const backbone = plainFrozenOf(frozen);
-          if (gradientThread !== undefined && backbone !== undefined)
+          if (gradientThread !== undefined)
             helper = await GradientHelper.start(gradientThread, {
               kind: 'adapter',
               shape,

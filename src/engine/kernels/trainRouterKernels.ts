@@ -10,10 +10,9 @@ import { dataParallelStep, GradientHelper } from './gradientHelper';
 import { runKernelTraining } from './loop';
 import { instantiateKernels, KernelHeap } from './module';
 import type { PlainFrozen } from './composedNet';
-import type { PlainTaskModule } from './packedAdapters';
 import type { RouterNetOptions } from './routerNet';
 import { RouterNet } from './routerNet';
-import { publishToVariables, readVariables } from './variables';
+import { publishToVariables, readPlainModules, readPlainRouter, readVariables } from './variables';
 
 /**
  * `trainRouter` for the default backbone on the WebAssembly kernels: the same rows, batches, noise
@@ -37,30 +36,8 @@ export async function trainRouterWithKernels(
 ): Promise<void> {
   let helper: GradientHelper | undefined;
   const vars = [...routerVariables(router), ...(spec.tuneHeads ? modules.flatMap(headVariables) : [])];
-  const plain: PlainTaskModule[] = await Promise.all(
-    modules.map(async (m) => ({
-      adapters: await Promise.all(
-        m.adapters.map(async (a) => {
-          const [down, downBias, up, upBias] = await readVariables([a.down, a.downBias, a.up, a.upBias]);
-          return {
-            down: down ?? new Float32Array(),
-            downBias: downBias ?? new Float32Array(),
-            up: up ?? new Float32Array(),
-            upBias: upBias ?? new Float32Array(),
-          };
-        }),
-      ),
-      headW: Float32Array.from(await m.headW.data()),
-      headB: Float32Array.from(await m.headB.data()),
-      classes: m.classes.length,
-    })),
-  );
-  const routers = await Promise.all(
-    router.map(async (r) => ({
-      w: Float32Array.from(await r.w.data()),
-      b: Float32Array.from(await r.b.data()),
-    })),
-  );
+  const plain = await readPlainModules(modules);
+  const routers = await readPlainRouter(router);
   const heap = new KernelHeap(instantiateKernels());
   const options: RouterNetOptions = {
     dim: modules[0]?.adapters[0]?.down.shape[0] ?? memory.dim,
