@@ -215,6 +215,8 @@ describe('TIL knows the task', () => {
       tinySpec({ router: { ...base.router, tuneHeads: true, tilHeads: 'tuned', tilRouting: 'routed' } }),
     );
     assert.equal(cil(tuned), cil(own), 'the same router and tuned heads predict CIL');
+    // `own` reads the oracle off its TIL pass; `tuned` (TIL routed) predicts the oracle on its own.
+    assert.equal(til(own, 'oracle'), til(tuned, 'oracle'), 'the reused oracle is the oracle');
   });
 });
 

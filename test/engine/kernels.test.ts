@@ -25,7 +25,7 @@ import type { Random } from '../../src/engine/random';
 import { createRandom } from '../../src/engine/random';
 import type { Tf, Variable } from '../../src/engine/tf';
 import { trainAdapter } from '../../src/engine/train/trainAdapter';
-import { predictComposed } from '../../src/engine/eval/evaluate';
+import { predictComposed, predictOracle } from '../../src/engine/eval/evaluate';
 import { fixedScorer, routerScorer } from '../../src/engine/model/forward';
 import type { RouterSpec } from '../../src/protocol/spec';
 import { trainRouter } from '../../src/engine/train/trainRouter';
@@ -565,6 +565,15 @@ describe('WebAssembly kernels: inference equals the TF.js path', () => {
     const afterKernels = await predictComposed(tf, modules, backbone, routed, 'wavg', set, { kernels: true });
     assert.notDeepEqual(afterKernels.cil, before.cil, 'the new head changed the predictions');
     assert.ok(afterTf.cil.filter((v, i) => v !== afterKernels.cil[i]).length <= n / 100);
+    // The oracle (own adapter, own head) on the kernels, and the TIL pass that reuses its layer 0.
+    const oracleTf = await predictOracle(tf, modules, backbone, set);
+    const oracleKernels = await predictOracle(tf, modules, backbone, set, true);
+    assert.ok(oracleTf.filter((v, i) => v !== oracleKernels[i]).length <= n / 100, 'oracle');
+    const tilTask = await predictComposed(tf, modules, backbone, routed, 'wavg', set, {
+      til: { routing: 'task' },
+      kernels: true,
+    });
+    assert.deepEqual(tilTask.til, oracleKernels, 'TIL with the task is the oracle');
     backbone.dispose();
     tf.dispose([
       ...modules.flatMap((m) => [...adapterVariables(m), ...headVariables(m)]),
@@ -750,6 +759,9 @@ describe('WebAssembly kernels: bert inference', () => {
         assert.ok(viaTf.cil.filter((v, i) => v !== viaKernels.cil[i]).length <= 1, `${composition}: CIL`);
         assert.ok(viaTf.til.filter((v, i) => v !== viaKernels.til[i]).length <= 1, `${composition}: TIL`);
       }
+    const oracleTf = await predictOracle(tf, modules, backbone, set);
+    const oracleKernels = await predictOracle(tf, modules, backbone, set, true);
+    assert.ok(oracleTf.filter((v, i) => v !== oracleKernels[i]).length <= 1, 'oracle');
     backbone.dispose();
     tf.dispose([
       ...modules.flatMap((m) => [...adapterVariables(m), ...headVariables(m)]),

@@ -64,6 +64,14 @@ async function composedNetFor(
   return net;
 }
 
+/** A head's weights as plain numbers. */
+async function plainHead(head: Head): Promise<PlainHead> {
+  return {
+    headW: Float32Array.from(await head.headW.data()),
+    headB: Float32Array.from(await head.headB.data()),
+  };
+}
+
 /** The scorer's source for a batch; the TF.js tensors a scorer factory may allocate are freed. */
 function sourceOf(tf: Tf, scorerFor: (start: number, count: number) => Scorer, start: number, count: number) {
   let source: ScorerSource | undefined;
@@ -101,13 +109,7 @@ export async function composedOnKernels(
     if (error instanceof KernelMemoryError) return false;
     throw error;
   }
-  const tilHead: PlainHead | undefined =
-    til === undefined
-      ? undefined
-      : {
-          headW: Float32Array.from(await til.head.headW.data()),
-          headB: Float32Array.from(await til.head.headB.data()),
-        };
+  const tilHead = til === undefined ? undefined : await plainHead(til.head);
   // A router's source is the same object for every batch: read its weights once.
   const plain = new Map<ScorerSource, PlainScorer>();
   for (let start = 0; start < n; start += batchSize) {
@@ -128,11 +130,42 @@ export async function composedOnKernels(
     }
     const tilH =
       til.routing === 'task'
-        ? net.forwardSingle(rows, count, set.taskIndex)
+        ? net.forwardSingle(rows, count, set.taskIndex, true)
         : til.routing === 'task_plus_routed'
           ? net.forward(rows, count, scorer, composition, set.taskIndex).h
           : h;
     consume(start, count, [logits, scores, net.headLogits(tilH, count, tilHead)]);
+  }
+  return true;
+}
+
+/**
+ * The task's own path (its adapters only) and its own head on the kernels, per batch: the oracle's
+ * logits, handed to `consume` as predictOracle's TF.js path hands them. Returns false (having
+ * consumed nothing) when the net does not fit one kernel instance.
+ */
+export async function ownPathOnKernels(
+  modules: readonly TaskModule[],
+  backbone: PlainFrozen,
+  set: EvalSet,
+  batchSize: number,
+  consume: (start: number, count: number, logits: Float32Array) => void,
+): Promise<boolean> {
+  const n = set.labels.length;
+  const own = modules[set.taskIndex];
+  if (n === 0 || own === undefined) return n === 0;
+  let net: ComposedNet;
+  try {
+    net = await composedNetFor(modules, backbone, set.dim, batchSize);
+  } catch (error) {
+    if (error instanceof KernelMemoryError) return false;
+    throw error;
+  }
+  const head = await plainHead(own);
+  for (let start = 0; start < n; start += batchSize) {
+    const count = Math.min(batchSize, n - start);
+    const rows = set.x.subarray(start * set.dim, (start + count) * set.dim);
+    consume(start, count, net.headLogits(net.forwardSingle(rows, count, set.taskIndex), count, head));
   }
   return true;
 }

@@ -16,7 +16,7 @@ import type { RouterLayer, TaskModule } from '../model/params';
 import type { Tensor2D, Tf } from '../tf';
 import { gatherRows } from '../train/batches';
 import { plainFrozenOf } from '../kernels/composedNet';
-import { composedOnKernels } from './composedOnKernels';
+import { composedOnKernels, ownPathOnKernels } from './composedOnKernels';
 
 /** Test examples of one task, as stem features. */
 export interface EvalSet {
@@ -261,20 +261,27 @@ export async function predictOracle(
   modules: readonly TaskModule[],
   frozen: FrozenBackbone,
   set: EvalSet,
+  /** Predict on the engine's WebAssembly kernels when the backbone allows (kernels/select.ts). */
+  kernels = false,
 ): Promise<Int32Array> {
   const own = modules[set.taskIndex];
   if (own === undefined) throw new Error(`no module for task ${set.taskIndex}`);
   const out = new Int32Array(set.labels.length);
   const classes = own.classes.length;
+  const consume = (start: number, count: number, logits: Float32Array | undefined): void => {
+    for (let i = 0; i < count; i++)
+      out[start + i] = argmaxRange(logits ?? new Float32Array(), i * classes, 0, classes);
+  };
+  const batchSize = frozen.evalBatch ?? EVAL_BATCH;
+  const plain = plainFrozenOf(frozen);
+  if (kernels && plain !== undefined && (await ownPathOnKernels(modules, plain, set, batchSize, consume)))
+    return out;
   await batched(
     tf,
-    frozen.evalBatch ?? EVAL_BATCH,
+    batchSize,
     set,
     (rows, count) => [headLogits(tf, forwardSingle(tf, frozen.input(tf, rows, count), frozen, own), own)],
-    (start, count, [logits]) => {
-      for (let i = 0; i < count; i++)
-        out[start + i] = argmaxRange(logits ?? new Float32Array(), i * classes, 0, classes);
-    },
+    (start, count, [logits]) => consume(start, count, logits),
   );
   return out;
 }

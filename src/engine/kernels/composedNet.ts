@@ -78,6 +78,8 @@ export class ComposedNet {
   private readonly single: PackedLayerBuffers[][];
   private readonly h: number;
   private readonly h2: number;
+  /** Layer 0's frozen output of the last composed pass: the task's own path on the same rows reuses it. */
+  private readonly y0: number;
   private readonly z: number;
   private readonly z2: number;
   private readonly w: number;
@@ -126,6 +128,7 @@ export class ComposedNet {
     this.unionBias = heap.allocFrom(bias);
     this.h = heap.alloc(rows * dim);
     this.h2 = heap.alloc(rows * dim);
+    this.y0 = heap.alloc(rows * dim);
     this.z = heap.alloc(rows * this.width);
     this.z2 = heap.alloc(rows * this.width);
     this.w = heap.alloc(batch * this.tasks);
@@ -167,11 +170,12 @@ export class ComposedNet {
     this.check(count);
     const scores = new Float32Array(count * L * T);
     const n = count * this.tokens;
-    // h holds each layer's input and then its adapter's output; h2 the frozen layer's output y.
-    const y = this.h2;
+    // h holds each layer's input and then its adapter's output; the frozen layer's output y is in y0
+    // for layer 0 (kept for forwardSingle on the same rows) and in h2 after it.
     const out = this.h;
     this.stack.input(rows, count, this.h, this.mask);
     for (let l = 0; l < L; l++) {
+      const y = l === 0 ? this.y0 : this.h2;
       this.stack.forward(l, this.h, this.mask, y, count);
       this.score(scorer, l, this.pool(y, count), count, scores, ownTask);
       const w = this.weightsPerRow(count);
@@ -197,19 +201,23 @@ export class ComposedNet {
     return { h: this.pool(out, count), scores };
   }
 
-  /** Task t's own path: every layer followed by its adapter only. Returns the pooled output. */
-  forwardSingle(rows: Float32Array, count: number, t: number): number {
+  /**
+   * Task t's own path: every layer followed by its adapter only. Returns the pooled output. With
+   * `sameRowsAsForward`, the rows are those of the last `forward` call: the frozen layer 0 (before
+   * any adapter, so the same in both passes) is not computed again.
+   */
+  forwardSingle(rows: Float32Array, count: number, t: number, sameRowsAsForward = false): number {
     const { dim, k } = this;
     const b = this.bottleneck;
     this.check(count);
     const packs = this.single[t];
     if (packs === undefined) throw new Error(`no module ${t}`);
     const n = count * this.tokens;
-    const y = this.h2;
     const out = this.h;
-    this.stack.input(rows, count, this.h, this.mask);
+    if (!sameRowsAsForward) this.stack.input(rows, count, this.h, this.mask);
     for (let l = 0; l < this.layers; l++) {
-      this.stack.forward(l, this.h, this.mask, y, count);
+      const y = l === 0 ? this.y0 : this.h2;
+      if (l > 0 || !sameRowsAsForward) this.stack.forward(l, this.h, this.mask, y, count);
       const pack = packs[l];
       if (pack === undefined) throw new Error(`no adapter at layer ${l}`);
       k.gemm(y, pack.down, this.z, n, dim, b, 0);

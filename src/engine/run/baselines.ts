@@ -58,6 +58,11 @@ export interface BaselineContext {
   readonly speed: { adapter: number[]; router: number[]; inference: number[] };
   /** Adapters train on the WebAssembly kernels (kernels/select.ts). */
   readonly kernels: boolean;
+  /**
+   * The oracle's predictions per test set when the evaluation already made them (its TIL pass with
+   * the task's own adapter and isolated head): the oracle then costs no second pass.
+   */
+  readonly oraclePredictions?: readonly Int32Array[];
 }
 
 /**
@@ -104,7 +109,9 @@ export async function runBaselines(ctx: BaselineContext): Promise<BaselineResult
   try {
     heads.forEach((h, t) => restore(tf, h, ctx.isolatedHeads[t] ?? []));
     ctx.emitPhase('baseline', 'oracle');
-    const oracle = await Promise.all(sets.map((set) => predictOracle(tf, modules, ctx.frozen, set)));
+    const oracle =
+      ctx.oraclePredictions ??
+      (await Promise.all(sets.map((set) => predictOracle(tf, modules, ctx.frozen, set, ctx.kernels))));
     const perTask: Record<string, number> = {};
     sets.forEach(
       (set, t) => (perTask[ctx.order[t] ?? ''] = accuracy(oracle[t] ?? new Int32Array(), set.labels)),

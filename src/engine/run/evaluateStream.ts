@@ -38,13 +38,23 @@ export async function evaluateStream(
   full: boolean,
   /** Predict on the engine's WebAssembly kernels (kernels/select.ts). */
   kernels = false,
-): Promise<{ rows: ResultRow[]; tables: RoutingTable[]; rowAccuracies: { cil: number[]; til: number[] } }> {
+): Promise<{
+  rows: ResultRow[];
+  tables: RoutingTable[];
+  rowAccuracies: { cil: number[]; til: number[] };
+  /** Per test set, the TIL predictions when they are the oracle's (own adapter, isolated head). */
+  ownPath?: Int32Array[];
+}> {
   const offsets = classOffsets(modules);
   const sets = testSets(seed.tasks, order, seed.width);
   const where = { order, coords, settings: spec.settings };
   const rows: ResultRow[] = [];
   const tables: RoutingTable[] = [];
   let rowAccuracies = { cil: [] as number[], til: [] as number[] };
+  let ownPath: Int32Array[] | undefined;
+  // TIL with the task's own adapter and the head as trained in isolation is exactly the oracle.
+  const tilIsOracle =
+    spec.router.tilRouting === 'task' && (!spec.router.tuneHeads || spec.router.tilHeads === 'isolated');
   const compositions = full ? spec.compose : spec.compose.slice(0, 1);
   const routed = routedOptions(tf, spec.router, modules, isolatedHeads);
   try {
@@ -61,6 +71,7 @@ export async function evaluateStream(
       const examples = sets.reduce((sum, set) => sum + set.labels.length, 0);
       inferenceSpeed.push(examples / ((performance.now() - started) / 1000));
       const method = spec.router.activation === 'softmax' ? `softmax-${composition}` : `l2r-${composition}`;
+      if (tilIsOracle) ownPath = predictions.map((p) => p.til);
       if (composition === compositions[0]) {
         // The first composition's per-task accuracies fill the accuracy matrix row of this point in the stream.
         const perTask = perTaskAccuracy(order, offsets, sets, predictions);
@@ -75,7 +86,7 @@ export async function evaluateStream(
   } finally {
     routed.dispose();
   }
-  return { rows, tables, rowAccuracies };
+  return { rows, tables, rowAccuracies, ...(ownPath !== undefined ? { ownPath } : {}) };
 }
 
 function routingTable(

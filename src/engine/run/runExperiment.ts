@@ -676,6 +676,7 @@ async function runOrder(
       emitPhase,
       speed: ctx.speed,
       kernels: ctx.kernels,
+      ...(final.ownPath !== undefined ? { oraclePredictions: final.ownPath } : {}),
     });
     for (const row of baselines.rows)
       sink.emit({
