@@ -12,14 +12,40 @@
 // ---------------------------------------------------------------------------------------------
 // Matrix products
 
-/** C[m x n] (+)= A[m x k] . B[k x n]. Blocks of 4 rows x 8 columns of C held in registers. */
+/**
+ * Scratch for one 8-column panel of B (k x 8, contiguous) in gemm: the packed panel is read once per
+ * block of 4 rows from consecutive addresses, where B's own rows may be 4 KB apart (a 1024-wide B:
+ * every row on the same L1 set) or the panel may be wider than L1 (k = 1024: 64 KB of half-used
+ * lines unpacked, 32 KB packed). Measured at 2048 x 256 x 1024: 28 -> 47 GFLOP/s.
+ */
+const PACK_MAX_K: i32 = 8192;
+const pack: usize = memory.data(PACK_MAX_K * 32, 16);
+
+/**
+ * C[m x n] (+)= A[m x k] . B[k x n]. Blocks of 4 rows x 8 columns of C held in registers; for more
+ * than 64 rows, B's panel is packed first (see `pack`), for fewer the copy would not pay for itself.
+ */
 export function gemm(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, acc: i32): void {
   const n8 = n & ~7;
   const m4 = m & ~3;
   const rowA = (<usize>k) << 2;
   const rowB = (<usize>n) << 2;
+  const packed = m > 64 && k <= PACK_MAX_K;
   for (let j = 0; j < n8; j += 8) {
-    const colB = b + ((<usize>j) << 2);
+    let panel = b + ((<usize>j) << 2);
+    let step = rowB;
+    if (packed) {
+      let src = panel;
+      let dst = pack;
+      for (let p = 0; p < k; p++) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+        src += rowB;
+        dst += 32;
+      }
+      panel = pack;
+      step = 32;
+    }
     let i = 0;
     for (; i < m4; i += 4) {
       let c00 = f32x4.splat(0),
@@ -31,14 +57,16 @@ export function gemm(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, acc: 
         c30 = f32x4.splat(0),
         c31 = f32x4.splat(0);
       let pa = a + <usize>i * rowA;
-      let pb = colB;
-      for (let p = 0; p < k; p++) {
+      const end = pa + rowA;
+      let pb = panel;
+      // A pointer-bounded loop with load32_splat: 40 -> 47 GFLOP/s against a counted loop of splat(load).
+      while (pa < end) {
         const b0 = v128.load(pb);
         const b1 = v128.load(pb, 16);
-        const a0 = f32x4.splat(load<f32>(pa));
-        const a1 = f32x4.splat(load<f32>(pa + rowA));
-        const a2 = f32x4.splat(load<f32>(pa + 2 * rowA));
-        const a3 = f32x4.splat(load<f32>(pa + 3 * rowA));
+        const a0 = v128.load32_splat(pa);
+        const a1 = v128.load32_splat(pa + rowA);
+        const a2 = v128.load32_splat(pa + 2 * rowA);
+        const a3 = v128.load32_splat(pa + 3 * rowA);
         c00 = f32x4.add(c00, f32x4.mul(a0, b0));
         c01 = f32x4.add(c01, f32x4.mul(a0, b1));
         c10 = f32x4.add(c10, f32x4.mul(a1, b0));
@@ -48,7 +76,7 @@ export function gemm(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, acc: 
         c30 = f32x4.add(c30, f32x4.mul(a3, b0));
         c31 = f32x4.add(c31, f32x4.mul(a3, b1));
         pa += 4;
-        pb += rowB;
+        pb += step;
       }
       const pc = c + <usize>i * rowB + ((<usize>j) << 2);
       store8(pc, c00, c01, acc);
@@ -60,13 +88,14 @@ export function gemm(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, acc: 
       let c0 = f32x4.splat(0),
         c1 = f32x4.splat(0);
       let pa = a + <usize>i * rowA;
-      let pb = colB;
-      for (let p = 0; p < k; p++) {
-        const av = f32x4.splat(load<f32>(pa));
+      const end = pa + rowA;
+      let pb = panel;
+      while (pa < end) {
+        const av = v128.load32_splat(pa);
         c0 = f32x4.add(c0, f32x4.mul(av, v128.load(pb)));
         c1 = f32x4.add(c1, f32x4.mul(av, v128.load(pb, 16)));
         pa += 4;
-        pb += rowB;
+        pb += step;
       }
       store8(c + <usize>i * rowB + ((<usize>j) << 2), c0, c1, acc);
     }
@@ -117,13 +146,15 @@ export function gemmTN(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, acc
         c31 = f32x4.splat(0);
       let pa = a + ((<usize>r) << 2);
       let pb = colB;
-      for (let i = 0; i < m; i++) {
+      const end = pb + <usize>m * rowB;
+      // Pointer-bounded, load32_splat (as gemm): 38-40 -> 48 GFLOP/s at the adapters' shapes.
+      while (pb < end) {
         const b0 = v128.load(pb);
         const b1 = v128.load(pb, 16);
-        const a0 = f32x4.splat(load<f32>(pa));
-        const a1 = f32x4.splat(load<f32>(pa, 4));
-        const a2 = f32x4.splat(load<f32>(pa, 8));
-        const a3 = f32x4.splat(load<f32>(pa, 12));
+        const a0 = v128.load32_splat(pa);
+        const a1 = v128.load32_splat(pa, 4);
+        const a2 = v128.load32_splat(pa, 8);
+        const a3 = v128.load32_splat(pa, 12);
         c00 = f32x4.add(c00, f32x4.mul(a0, b0));
         c01 = f32x4.add(c01, f32x4.mul(a0, b1));
         c10 = f32x4.add(c10, f32x4.mul(a1, b0));

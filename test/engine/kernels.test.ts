@@ -26,6 +26,7 @@ import { createRandom } from '../../src/engine/random';
 import type { Tf, Variable } from '../../src/engine/tf';
 import { trainAdapter } from '../../src/engine/train/trainAdapter';
 import { predictComposed, predictOracle } from '../../src/engine/eval/evaluate';
+import { InferenceThread } from '../../src/engine/eval/inferenceThread';
 import { fixedScorer, routerScorer } from '../../src/engine/model/forward';
 import type { RouterSpec } from '../../src/protocol/spec';
 import { trainRouter } from '../../src/engine/train/trainRouter';
@@ -79,6 +80,9 @@ describe('WebAssembly kernels: the pieces', () => {
       [5, 3, 8],
       [1, 9, 2],
       [64, 46, 256],
+      // More than 64 rows: gemm packs B's panels first (with a row tail, a column tail, a 4 KB stride).
+      [70, 21, 27],
+      [130, 40, 1024],
     ] as const) {
       const a = values(r, m * k);
       const b = values(r, k * n);
@@ -721,18 +725,24 @@ describe('WebAssembly kernels: the bert backbone', () => {
     });
 });
 
+/** A tiny random bert (2 layers of 16, sequences of 10), two tasks' modules and a router, all perturbed. */
+async function tinyBertModel(tf: Tf, seed: number, routerSeed: number) {
+  const folder = tempDir('l2r-kernels-bert-model-');
+  writeTinyBert(folder, { hidden: 16, heads: 2, layers: 2, intermediate: 32, maxPositions: 10 });
+  const checkpoint = await loadBertCheckpoint(folder);
+  const backbone = createBertBackbone(tf, checkpoint, 10);
+  const modules = modulesFor(tf, [3, 2], 2, 16, 4);
+  const r = createRandom(seed);
+  for (const m of modules) for (const a of m.adapters) restore(tf, [a.up], [values(r, a.up.size, 0.4)]);
+  const router = createRouter(tf, 2, 16, modules.length, createRandom(routerSeed));
+  for (const l of router) restore(tf, [l.w], [values(r, l.w.size, 0.5)]);
+  return { checkpoint, backbone, modules, router };
+}
+
 describe('WebAssembly kernels: bert inference', () => {
   it('composed predictions on the encoder (wavg and merge, routers, TIL with the task) agree with TF.js', async () => {
     const tf = await wasmTf();
-    const folder = tempDir('l2r-kernels-bert-infer-');
-    writeTinyBert(folder, { hidden: 16, heads: 2, layers: 2, intermediate: 32, maxPositions: 10 });
-    const checkpoint = await loadBertCheckpoint(folder);
-    const backbone = createBertBackbone(tf, checkpoint, 10);
-    const modules = modulesFor(tf, [3, 2], 2, 16, 4);
-    const r = createRandom(17);
-    for (const m of modules) for (const a of m.adapters) restore(tf, [a.up], [values(r, a.up.size, 0.4)]);
-    const router = createRouter(tf, 2, 16, modules.length, createRandom(4));
-    for (const l of router) restore(tf, [l.w], [values(r, l.w.size, 0.5)]);
+    const { checkpoint, backbone, modules, router } = await tinyBertModel(tf, 17, 4);
     const texts = Array.from(
       { length: 45 },
       (_, i) => ['free money !', 'hello world', 'the news of the spam , and money money'][i % 3]!,
@@ -1015,5 +1025,61 @@ describe('WebAssembly kernels: data-parallel steps over two threads', () => {
     );
     backbone.dispose();
     tf.dispose(vars);
+  });
+});
+
+describe('WebAssembly kernels: bert inference over two threads', () => {
+  it('a helper thread predicting half of every batch gives the predictions of one thread', async () => {
+    const tf = await wasmTf();
+    const { checkpoint, backbone, modules, router } = await tinyBertModel(tf, 23, 5);
+    const isolatedHeads = modules.map((m) => ({ headW: tf.clone(m.headW), headB: tf.clone(m.headB) }));
+    const texts = Array.from(
+      { length: 45 },
+      (_, i) => `${['free money', 'hello world', 'spam and news'][i % 3]} ${i}`,
+    );
+    const set = {
+      taskIndex: 1,
+      x: bertFeaturize(checkpoint, texts, 10),
+      dim: 10,
+      labels: Int32Array.from({ length: 45 }, (_, i) => i % 2),
+    };
+    const script = join(repoRoot, 'src', 'engine', 'kernels', 'gradientThread.ts');
+    const thread = new InferenceThread(script);
+    const scorerFor = () =>
+      routerScorer(tf, router, { activation: 'gumbel-sigmoid', temperature: 1, training: false });
+    let compared = 0;
+    try {
+      for (const composition of ['wavg', 'merge'] as const)
+        for (const til of [
+          undefined,
+          { routing: 'task' as const, heads: isolatedHeads },
+          { routing: 'task_plus_routed' as const },
+        ]) {
+          const one = await predictComposed(tf, modules, backbone, scorerFor, composition, set, {
+            til,
+            kernels: true,
+          });
+          const two = await predictComposed(tf, modules, backbone, scorerFor, composition, set, {
+            til,
+            kernels: true,
+            thread,
+          });
+          const label = `${composition} ${til?.routing ?? 'routed'}`;
+          assert.ok(maxDiff(one.scores, two.scores) < 1e-6, `${label}: scores`);
+          assert.deepEqual(two.cil, one.cil, `${label}: CIL`);
+          assert.deepEqual(two.til, one.til, `${label}: TIL`);
+          compared++;
+        }
+      // 45 examples in batches of 32: two batches per prediction, each split over the threads.
+      assert.equal(thread.sharedBatches, 2 * compared);
+    } finally {
+      thread.dispose();
+    }
+    backbone.dispose();
+    tf.dispose([
+      ...modules.flatMap((m) => [...adapterVariables(m), ...headVariables(m)]),
+      ...routerVariables(router),
+      ...isolatedHeads.flatMap((h) => [h.headW, h.headB]),
+    ]);
   });
 });

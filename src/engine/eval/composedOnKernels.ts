@@ -1,5 +1,5 @@
 import type { TilRouting } from '../../protocol/spec';
-import type { PlainFrozen, PlainHead, PlainScorer } from '../kernels/composedNet';
+import type { BatchOutputs, PlainFrozen, PlainHead, PlainScorer, PlainTil } from '../kernels/composedNet';
 import { ComposedNet } from '../kernels/composedNet';
 import { instantiateKernels, KernelHeap, KernelMemoryError } from '../kernels/module';
 import { readPlainModules, readPlainRouter } from '../kernels/variables';
@@ -7,6 +7,7 @@ import type { Composition, Head, Scorer, ScorerSource } from '../model/forward';
 import type { TaskModule } from '../model/params';
 import type { Tf } from '../tf';
 import type { EvalSet } from './evaluate';
+import type { ComposedRecipe, InferenceThread } from './inferenceThread';
 
 async function plainScorer(source: ScorerSource): Promise<PlainScorer> {
   if (source.kind === 'fixed') return source;
@@ -22,6 +23,8 @@ interface CachedNet {
   readonly batch: number;
   /** The data ids of every adapter and head variable when the net was made: any assign changes one. */
   readonly versions: readonly object[];
+  /** What the net was built from (an inference thread builds its twin from it). */
+  readonly recipe: ComposedRecipe;
   readonly net: ComposedNet;
 }
 
@@ -37,7 +40,7 @@ async function composedNetFor(
   backbone: PlainFrozen,
   width: number,
   batch: number,
-): Promise<ComposedNet> {
+): Promise<CachedNet> {
   const key = backbone.kind === 'vector' ? backbone.layers : backbone.bert;
   const versions = modules.flatMap((m) => [
     ...m.adapters.flatMap((a) => [a.down.dataId, a.downBias.dataId, a.up.dataId, a.upBias.dataId]),
@@ -51,17 +54,26 @@ async function composedNetFor(
     cached.versions.length === versions.length &&
     cached.versions.every((v, i) => v === versions[i])
   )
-    return cached.net;
+    return cached;
+  const recipe: ComposedRecipe = {
+    kind: 'composed',
+    backbone,
+    modules: await readPlainModules(modules),
+    dim: modules[0]?.adapters[0]?.down.shape[0] ?? width,
+    bottleneck: modules[0]?.adapters[0]?.down.shape[1] ?? 0,
+    batch,
+  };
   const net = new ComposedNet(
     new KernelHeap(instantiateKernels()),
     backbone,
-    await readPlainModules(modules),
-    modules[0]?.adapters[0]?.down.shape[0] ?? width,
-    modules[0]?.adapters[0]?.down.shape[1] ?? 0,
+    recipe.modules,
+    recipe.dim,
+    recipe.bottleneck,
     batch,
   );
-  nets.set(modules, { backbone: key, batch, versions, net });
-  return net;
+  const made = { backbone: key, batch, versions, recipe, net };
+  nets.set(modules, made);
+  return made;
 }
 
 /** A head's weights as plain numbers. */
@@ -81,10 +93,36 @@ function sourceOf(tf: Tf, scorerFor: (start: number, count: number) => Scorer, s
   return source;
 }
 
+/** A scorer for rows [from, to) of a batch (fixed weights are per row; a router's are not). */
+function scorerRows(scorer: PlainScorer, tasks: number, from: number, to: number): PlainScorer {
+  return scorer.kind === 'fixed'
+    ? { kind: 'fixed', weights: scorer.weights.subarray(from * tasks, to * tasks) }
+    : scorer;
+}
+
+/** Two halves' outputs, in row order. */
+function joined(a: BatchOutputs, b: BatchOutputs): BatchOutputs {
+  const cat = (x: Float32Array, y: Float32Array): Float32Array => {
+    const out = new Float32Array(x.length + y.length);
+    out.set(x);
+    out.set(y, x.length);
+    return out;
+  };
+  return {
+    logits: cat(a.logits, b.logits),
+    scores: cat(a.scores, b.scores),
+    ...(a.tilLogits !== undefined && b.tilLogits !== undefined
+      ? { tilLogits: cat(a.tilLogits, b.tilLogits) }
+      : {}),
+  };
+}
+
 /**
  * predictComposed's forward passes on the kernels: per batch, the union logits, the raw scores
  * (layer-major) and, when TIL needs its own, the TIL logits, handed to `consume` exactly as the
  * TF.js path hands them. Returns false (having consumed nothing) when the scorer has no source.
+ * With an inference thread and a token backbone, the thread predicts the second half of each batch
+ * while this thread predicts the first.
  */
 export async function composedOnKernels(
   tf: Tf,
@@ -95,21 +133,31 @@ export async function composedOnKernels(
   set: EvalSet,
   batchSize: number,
   til: { readonly routing: TilRouting; readonly head: Head } | undefined,
-  consume: (start: number, count: number, values: Float32Array[]) => void,
+  consume: (start: number, count: number, values: (Float32Array | undefined)[]) => void,
+  thread?: InferenceThread,
 ): Promise<boolean> {
   const n = set.labels.length;
   if (n === 0) return true;
   const first = sourceOf(tf, scorerFor, 0, Math.min(batchSize, n));
   if (first === undefined) return false;
-  let net: ComposedNet;
+  let cached: CachedNet;
   try {
-    net = await composedNetFor(modules, backbone, set.dim, batchSize);
+    cached = await composedNetFor(modules, backbone, set.dim, batchSize);
   } catch (error) {
     // Too large for one kernel instance: nothing was consumed yet, TF.js predicts instead.
     if (error instanceof KernelMemoryError) return false;
     throw error;
   }
-  const tilHead = til === undefined ? undefined : await plainHead(til.head);
+  const { net } = cached;
+  const plainTil: PlainTil | undefined =
+    til === undefined
+      ? undefined
+      : { routing: til.routing, head: await plainHead(til.head), task: set.taskIndex };
+  // Only a token backbone's examples are worth a second thread (an encoder pass each).
+  const helper =
+    thread !== undefined && backbone.kind === 'bert' && n > 1
+      ? await thread.helperFor(cached.recipe)
+      : undefined;
   // A router's source is the same object for every batch: read its weights once.
   const plain = new Map<ScorerSource, PlainScorer>();
   for (let start = 0; start < n; start += batchSize) {
@@ -122,19 +170,43 @@ export async function composedOnKernels(
       if (source.kind === 'router') plain.set(source, scorer);
     }
     const rows = set.x.subarray(start * set.dim, (start + count) * set.dim);
-    const { h, scores } = net.forward(rows, count, scorer, composition);
-    const logits = net.unionLogits(h, count);
-    if (til === undefined || tilHead === undefined) {
-      consume(start, count, [logits, scores]);
-      continue;
-    }
-    const tilH =
-      til.routing === 'task'
-        ? net.forwardSingle(rows, count, set.taskIndex, true)
-        : til.routing === 'task_plus_routed'
-          ? net.forward(rows, count, scorer, composition, set.taskIndex).h
-          : h;
-    consume(start, count, [logits, scores, net.headLogits(tilH, count, tilHead)]);
+    let out: BatchOutputs;
+    if (helper !== undefined && thread !== undefined && count > 1) {
+      const split = Math.ceil(count / 2);
+      const tasks = modules.length;
+      const pending = helper.forward({
+        rows: rows.slice(split * set.dim),
+        count: count - split,
+        scorer: scorerRows(scorer, tasks, split, count),
+        composition,
+        ...(plainTil !== undefined ? { til: plainTil } : {}),
+      });
+      // A rejection while this thread computes is handled below, not left unhandled.
+      pending.catch(() => undefined);
+      const mine = net.predict(
+        rows.subarray(0, split * set.dim),
+        split,
+        scorerRows(scorer, tasks, 0, split),
+        composition,
+        plainTil,
+      );
+      let theirs: BatchOutputs;
+      try {
+        theirs = await pending;
+        thread.countShared();
+      } catch {
+        thread.fail();
+        theirs = net.predict(
+          rows.subarray(split * set.dim),
+          count - split,
+          scorerRows(scorer, tasks, split, count),
+          composition,
+          plainTil,
+        );
+      }
+      out = joined(mine, theirs);
+    } else out = net.predict(rows, count, scorer, composition, plainTil);
+    consume(start, count, [out.logits, out.scores, out.tilLogits]);
   }
   return true;
 }
@@ -156,7 +228,7 @@ export async function ownPathOnKernels(
   if (n === 0 || own === undefined) return n === 0;
   let net: ComposedNet;
   try {
-    net = await composedNetFor(modules, backbone, set.dim, batchSize);
+    net = (await composedNetFor(modules, backbone, set.dim, batchSize)).net;
   } catch (error) {
     if (error instanceof KernelMemoryError) return false;
     throw error;

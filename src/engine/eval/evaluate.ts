@@ -17,6 +17,7 @@ import type { Tensor2D, Tf } from '../tf';
 import { gatherRows } from '../train/batches';
 import { plainFrozenOf } from '../kernels/composedNet';
 import { composedOnKernels, ownPathOnKernels } from './composedOnKernels';
+import type { InferenceThread } from './inferenceThread';
 
 /** Test examples of one task, as stem features. */
 export interface EvalSet {
@@ -107,6 +108,8 @@ export interface ComposedOptions {
    * backbone, scorers with a `source`); see kernels/select.ts.
    */
   readonly kernels?: boolean;
+  /** A helper thread for this evaluation's kernel predictions (token backbones); see InferenceThread. */
+  readonly thread?: InferenceThread;
 }
 
 /** Any composition: `scorerFor(start, count)` gives the scorer of a batch of the set's examples. */
@@ -117,7 +120,7 @@ export async function predictComposed(
   scorerFor: (start: number, count: number) => Scorer,
   composition: Composition,
   set: EvalSet,
-  { cilTask, til: tilOptions, taskPrior = 0, kernels = false }: ComposedOptions = {},
+  { cilTask, til: tilOptions, taskPrior = 0, kernels = false, thread }: ComposedOptions = {},
 ): Promise<RoutedPredictions> {
   const n = set.labels.length;
   const layers = frozen.layers;
@@ -134,7 +137,11 @@ export async function predictComposed(
   // TIL needs a head or a forward pass of its own unless it reads the CIL logits within its task's range.
   const separateTil = tilOptions?.heads !== undefined || tilRouting !== 'routed';
   let batchStart = 0;
-  const consume = (start: number, count: number, [logits, s, tilLogits]: Float32Array[]): void => {
+  const consume = (
+    start: number,
+    count: number,
+    [logits, s, tilLogits]: (Float32Array | undefined)[],
+  ): void => {
     const from = offsets[set.taskIndex] ?? 0;
     const to = offsets[set.taskIndex + 1] ?? total;
     const own = to - from;
@@ -173,6 +180,7 @@ export async function predictComposed(
       batchSize,
       separateTil ? { routing: tilRouting, head: tilHead } : undefined,
       consume,
+      thread,
     );
     if (done) return { cil, til, scores };
   }

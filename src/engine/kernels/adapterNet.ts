@@ -125,7 +125,7 @@ export class AdapterNet {
 
   /** Takes the training set's rows (stem features, or token ids): one set per net, call it once. */
   setRows(rows: Float32Array, count: number): void {
-    this.layerZero.setRows(rows, count, this.mask);
+    this.layerZero.setRows(rows, count, this.mask, 0, true);
   }
 
   /**

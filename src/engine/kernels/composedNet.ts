@@ -1,4 +1,4 @@
-import type { RouterActivation } from '../../protocol/spec';
+import type { RouterActivation, TilRouting } from '../../protocol/spec';
 import type { FrozenBackbone } from '../model/backbone';
 import type { PlainBert } from './bertLayers';
 import { BertLayers } from './bertLayers';
@@ -50,6 +50,20 @@ export function frozenStack(
 export interface PlainHead {
   readonly headW: Float32Array;
   readonly headB: Float32Array;
+}
+
+/** TIL's pass of its own: its routing, the head it predicts with, and the examples' task. */
+export interface PlainTil {
+  readonly routing: TilRouting;
+  readonly head: PlainHead;
+  readonly task: number;
+}
+
+/** One batch's outputs: union logits, raw scores (layer-major) and, with a TIL pass, its logits. */
+export interface BatchOutputs {
+  readonly logits: Float32Array;
+  readonly scores: Float32Array;
+  readonly tilLogits?: Float32Array;
 }
 
 /**
@@ -199,6 +213,26 @@ export class ComposedNet {
       k.add(out, y, out, n * dim);
     }
     return { h: this.pool(out, count), scores };
+  }
+
+  /** A batch's predictions as predictComposed consumes them (the composed pass, then TIL's own). */
+  predict(
+    rows: Float32Array,
+    count: number,
+    scorer: PlainScorer,
+    composition: 'wavg' | 'merge',
+    til?: PlainTil,
+  ): BatchOutputs {
+    const { h, scores } = this.forward(rows, count, scorer, composition);
+    const logits = this.unionLogits(h, count);
+    if (til === undefined) return { logits, scores };
+    const tilH =
+      til.routing === 'task'
+        ? this.forwardSingle(rows, count, til.task, true)
+        : til.routing === 'task_plus_routed'
+          ? this.forward(rows, count, scorer, composition, til.task).h
+          : h;
+    return { logits, scores, tilLogits: this.headLogits(tilH, count, til.head) };
   }
 
   /**

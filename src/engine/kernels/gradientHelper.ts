@@ -2,11 +2,15 @@ import { Worker } from 'node:worker_threads';
 import { typeScriptWorker } from '../parallel/adapterHelper';
 import type {
   EngineToGradientThread,
+  ForwardedMessage,
+  ForwardMessage,
   GradientsMessage,
   GradientThreadToEngine,
   NetRecipe,
   StepMessage,
 } from './gradientProtocol';
+
+type Reply = GradientsMessage | ForwardedMessage;
 
 /**
  * The engine's side of one data-parallel helper thread: the thread builds the same net, and each
@@ -14,12 +18,12 @@ import type {
  * computes on one core (FACTS.md), so this is how one training job uses two.
  */
 export class GradientHelper {
-  private waiting: { resolve(m: GradientsMessage): void; reject(e: Error): void } | undefined;
+  private waiting: { resolve(m: Reply): void; reject(e: Error): void } | undefined;
   private failure: Error | undefined;
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (m: GradientThreadToEngine) => {
-      if (m.kind === 'gradients') this.settle((w) => w.resolve(m));
+      if (m.kind === 'gradients' || m.kind === 'forwarded') this.settle((w) => w.resolve(m));
       else if (m.kind === 'failed') this.fail(new Error(m.message));
     });
     worker.on('error', (e) => this.fail(e));
@@ -50,15 +54,28 @@ export class GradientHelper {
   }
 
   /** The gradients of the rows in `message`, computed in the thread. */
-  step(message: Omit<StepMessage, 'kind'>): Promise<GradientsMessage> {
+  async step(message: Omit<StepMessage, 'kind'>): Promise<GradientsMessage> {
+    const reply = await this.request({ kind: 'step', ...message });
+    if (reply.kind !== 'gradients') throw new Error(`the gradient thread answered ${reply.kind} to a step`);
+    return reply;
+  }
+
+  /** An inference net's outputs for the rows in `message`, computed in the thread. */
+  async forward(message: Omit<ForwardMessage, 'kind'>): Promise<ForwardedMessage> {
+    const reply = await this.request({ kind: 'forward', ...message });
+    if (reply.kind !== 'forwarded')
+      throw new Error(`the gradient thread answered ${reply.kind} to a forward`);
+    return reply;
+  }
+
+  private request(message: EngineToGradientThread): Promise<Reply> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
       // While a reply is awaited the thread must keep Node alive (nothing else may: a script or a
       // test has no other handle); idle, it must not.
       this.worker.ref();
-      const step: EngineToGradientThread = { kind: 'step', ...message };
-      this.worker.postMessage(step);
+      this.worker.postMessage(message);
     });
   }
 
@@ -66,7 +83,7 @@ export class GradientHelper {
     void this.worker.terminate();
   }
 
-  private settle(f: (w: { resolve(m: GradientsMessage): void; reject(e: Error): void }) => void): void {
+  private settle(f: (w: { resolve(m: Reply): void; reject(e: Error): void }) => void): void {
     const w = this.waiting;
     this.waiting = undefined;
     this.worker.unref();

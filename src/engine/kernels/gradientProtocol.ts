@@ -1,10 +1,12 @@
 /**
- * The engine <-> gradient-thread boundary (data-parallel training on the kernels): the engine hands a
- * thread the recipe of a net, then each step the current parameters and its share of the batch; the
- * thread answers with that share's gradients. Structured clones of plain numbers only.
+ * The engine <-> gradient-thread boundary (data-parallel training and inference on the kernels): the
+ * engine hands a thread the recipe of a net, then each step the current parameters and its share of
+ * the batch, and the thread answers with that share's gradients; or, for an inference net, each batch
+ * its share of the rows, and the thread answers with their outputs. Structured clones of plain
+ * numbers only.
  */
 import type { AdapterNetShape } from './adapterNet';
-import type { PlainFrozen } from './composedNet';
+import type { PlainFrozen, PlainScorer, PlainTil } from './composedNet';
 import type { PlainTaskModule } from './packedAdapters';
 import type { RouterNetOptions } from './routerNet';
 
@@ -26,6 +28,15 @@ export type NetRecipe =
       readonly anchors?: readonly Float32Array[][];
       readonly rows: Float32Array;
       readonly count: number;
+    }
+  | {
+      /** A ComposedNet for inference (eval/composedOnKernels.ts). */
+      readonly kind: 'composed';
+      readonly backbone: PlainFrozen;
+      readonly modules: readonly PlainTaskModule[];
+      readonly dim: number;
+      readonly bottleneck: number;
+      readonly batch: number;
     };
 
 /** Sent by the engine, once: build the net. */
@@ -45,7 +56,18 @@ export interface StepMessage {
   readonly noise?: readonly Float32Array[];
 }
 
-export type EngineToGradientThread = InitMessage | StepMessage;
+/** Sent by the engine for each batch an inference net shares: the rows (stem features or token ids) to predict. */
+export interface ForwardMessage {
+  readonly kind: 'forward';
+  readonly rows: Float32Array;
+  readonly count: number;
+  readonly scorer: PlainScorer;
+  readonly composition: 'wavg' | 'merge';
+  /** TIL's own pass, when it needs one: which routing, the head, the example's task. */
+  readonly til?: PlainTil;
+}
+
+export type EngineToGradientThread = InitMessage | StepMessage | ForwardMessage;
 
 /** Sent by the thread once the net is built. */
 export interface ReadyMessage {
@@ -60,10 +82,19 @@ export interface GradientsMessage {
   readonly correct: number;
 }
 
+/** Sent by the thread after each forward message: union logits, raw scores (layer-major), TIL logits. */
+export interface ForwardedMessage {
+  readonly kind: 'forwarded';
+  readonly logits: Float32Array;
+  readonly scores: Float32Array;
+  readonly tilLogits?: Float32Array;
+}
+
 /** Sent by the thread when it cannot go on (the engine then computes alone). */
 export interface GradientFailedMessage {
   readonly kind: 'failed';
   readonly message: string;
 }
 
-export type GradientThreadToEngine = ReadyMessage | GradientsMessage | GradientFailedMessage;
+export type GradientThreadToEngine =
+  ReadyMessage | GradientsMessage | ForwardedMessage | GradientFailedMessage;

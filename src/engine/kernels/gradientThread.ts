@@ -1,10 +1,12 @@
 /**
  * A data-parallel helper of the kernels (bundled as dist/gradientThread.js): builds the engine's net
  * from its recipe in this thread's own kernel instance, then each step takes the parameters and its
- * share of the batch and answers with that share's gradients. No TF.js here.
+ * share of the batch and answers with that share's gradients; an inference net answers each batch
+ * share with its outputs. No TF.js here.
  */
 import { parentPort } from 'node:worker_threads';
 import { AdapterNet } from './adapterNet';
+import { ComposedNet } from './composedNet';
 import type { EngineToGradientThread, GradientThreadToEngine, NetRecipe } from './gradientProtocol';
 import { instantiateKernels, KernelHeap } from './module';
 import { RouterNet } from './routerNet';
@@ -20,9 +22,22 @@ let net: Net | undefined;
 let step:
   ((m: Extract<EngineToGradientThread, { kind: 'step' }>) => { loss: number; correct: number }) | undefined;
 
+let composed: ComposedNet | undefined;
+
 function build(recipe: NetRecipe): void {
   const h = new KernelHeap(instantiateKernels());
   heap = h;
+  if (recipe.kind === 'composed') {
+    composed = new ComposedNet(
+      h,
+      recipe.backbone,
+      recipe.modules,
+      recipe.dim,
+      recipe.bottleneck,
+      recipe.batch,
+    );
+    return;
+  }
   if (recipe.kind === 'adapter') {
     const adapterNet = new AdapterNet(h, recipe.shape, recipe.backbone);
     adapterNet.setRows(recipe.rows, recipe.count);
@@ -52,6 +67,20 @@ parentPort?.on('message', (message: EngineToGradientThread) => {
     if (message.kind === 'init') {
       build(message.recipe);
       post({ kind: 'ready' });
+      return;
+    }
+    if (message.kind === 'forward') {
+      if (composed === undefined) throw new Error('no inference net yet');
+      const out = composed.predict(
+        message.rows,
+        message.count,
+        message.scorer,
+        message.composition,
+        message.til,
+      );
+      const buffers = [out.logits.buffer, out.scores.buffer];
+      if (out.tilLogits !== undefined) buffers.push(out.tilLogits.buffer);
+      post({ kind: 'forwarded', ...out }, buffers as ArrayBuffer[]);
       return;
     }
     if (heap === undefined || net === undefined || step === undefined) throw new Error('no net yet');

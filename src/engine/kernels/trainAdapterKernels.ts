@@ -52,6 +52,11 @@ export async function trainAdapterWithKernels(
     net.layout.size,
   );
   const labels = new Int32Array(spec.batchSize);
+  // The helper starts and builds its net while this thread reads the variables and resumes.
+  const starting =
+    gradientThread === undefined
+      ? undefined
+      : GradientHelper.start(gradientThread, { kind: 'adapter', shape, backbone, rows: data.x, count: n });
   try {
     await runKernelTraining(
       {
@@ -63,14 +68,7 @@ export async function trainAdapterWithKernels(
         load: async () => {
           net.setParams(await readVariables(vars));
           net.setRows(data.x, n);
-          if (gradientThread !== undefined)
-            helper = await GradientHelper.start(gradientThread, {
-              kind: 'adapter',
-              shape,
-              backbone,
-              rows: data.x,
-              count: n,
-            });
+          helper = await starting;
         },
         step: async (idx) => {
           const result = await dataParallelStep(
@@ -96,7 +94,7 @@ export async function trainAdapterWithKernels(
       hooks,
     );
   } finally {
-    helper?.dispose();
+    (helper ?? (await starting))?.dispose();
     optimizer.dispose();
   }
 }

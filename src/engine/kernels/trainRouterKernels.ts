@@ -62,6 +62,20 @@ export async function trainRouterWithKernels(
   const noisy = spec.activation === 'gumbel-sigmoid';
   const labels = new Int32Array(spec.batchSize);
   const tasks = new Int32Array(spec.batchSize);
+  // The helper starts and computes its own layer-0 cache while this thread computes this one.
+  const starting =
+    gradientThread === undefined
+      ? undefined
+      : GradientHelper.start(gradientThread, {
+          kind: 'router',
+          backbone,
+          modules: plain,
+          routers,
+          options,
+          ...(isolatedHeads !== undefined ? { anchors: isolatedHeads } : {}),
+          rows: memory.x,
+          count: n,
+        });
   try {
     await runKernelTraining(
       {
@@ -73,17 +87,7 @@ export async function trainRouterWithKernels(
         load: async () => {
           net.setParams(await readVariables(vars));
           net.setRows(memory.x, n);
-          if (gradientThread !== undefined)
-            helper = await GradientHelper.start(gradientThread, {
-              kind: 'router',
-              backbone,
-              modules: plain,
-              routers,
-              options,
-              ...(isolatedHeads !== undefined ? { anchors: isolatedHeads } : {}),
-              rows: memory.x,
-              count: n,
-            });
+          helper = await starting;
         },
         step: async (idx, random) => {
           const count = idx.length;
@@ -118,7 +122,7 @@ export async function trainRouterWithKernels(
       hooks,
     );
   } finally {
-    helper?.dispose();
+    (helper ?? (await starting))?.dispose();
     optimizer.dispose();
   }
 }

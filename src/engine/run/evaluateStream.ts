@@ -9,6 +9,7 @@ import type { RouterLayer, TaskModule } from '../model/params';
 import type { Tf } from '../tf';
 import type { PreparedTask } from './prepared';
 import { routedOptions } from './tilHeads';
+import type { InferenceThread } from '../eval/inferenceThread';
 
 /** Examples per task kept in routing.json for per-example traces (bounded: the file stays small). */
 const TRACE_EXAMPLES_PER_TASK = 12;
@@ -38,6 +39,8 @@ export async function evaluateStream(
   full: boolean,
   /** Predict on the engine's WebAssembly kernels (kernels/select.ts). */
   kernels = false,
+  /** A helper thread (owned by the caller): a token backbone's evaluation then predicts on two threads. */
+  thread?: InferenceThread,
 ): Promise<{
   rows: ResultRow[];
   tables: RoutingTable[];
@@ -66,6 +69,7 @@ export async function evaluateStream(
           await predictRouted(tf, modules, seed.frozen, router, composition, spec.router.activation, set, {
             ...routed.options,
             kernels,
+            ...(thread !== undefined ? { thread } : {}),
           }),
         );
       const examples = sets.reduce((sum, set) => sum + set.labels.length, 0);

@@ -38,6 +38,7 @@ import { Checkpoints } from './checkpoint';
 import { EventSink } from './events';
 import { readJsonIfExists, writeAtomic, writeJsonAtomic } from './files';
 import { evaluateStream } from './evaluateStream';
+import { InferenceThread } from '../eval/inferenceThread';
 import { predictRouted } from '../eval/evaluate';
 import { runBaselines, snapshot } from './baselines';
 import type { UnitRunner } from './baselines';
@@ -599,51 +600,62 @@ async function runOrder(
         );
         if (spec.router.schedule === 'after-each-task' && t < order.length - 1) {
           emitPhase('evaluate', 'l2r', name, t);
-          const partial = await evaluateStream(
-            tf,
-            spec,
-            seedData,
-            order.slice(0, t + 1),
-            modules,
-            router,
-            isolatedHeads,
-            coords,
-            ctx.speed.inference,
-            false,
-            ctx.kernels,
+          const current = router;
+          const partial = await withInferenceThread(ctx, (thread) =>
+            evaluateStream(
+              tf,
+              spec,
+              seedData,
+              order.slice(0, t + 1),
+              modules,
+              current,
+              isolatedHeads,
+              coords,
+              ctx.speed.inference,
+              false,
+              ctx.kernels,
+              thread,
+            ),
           );
           matrixRows.push(partial.rowAccuracies);
         }
       }
     }
     if (router === undefined || lastRouterRows === undefined) throw new Error('the stream has no tasks');
+    const finalRouter = router;
     emitPhase('evaluate', 'l2r');
-    const final = await evaluateStream(
-      tf,
-      spec,
-      seedData,
-      order,
-      modules,
-      router,
-      isolatedHeads,
-      coords,
-      ctx.speed.inference,
-      true,
-      ctx.kernels,
-    );
-    matrixRows.push(final.rowAccuracies);
     const finalMemory = memoryRows(seedData, order, memory);
-    await attachMemoryScores(
-      tf,
-      spec,
-      seedData.frozen,
-      modules,
-      router,
-      finalMemory,
-      ctx.memoryRecords,
-      firstRecord,
-      ctx.kernels,
-    );
+    // One helper thread for the final evaluation and the memory's scores (token backbones).
+    const final = await withInferenceThread(ctx, async (thread) => {
+      const evaluated = await evaluateStream(
+        tf,
+        spec,
+        seedData,
+        order,
+        modules,
+        finalRouter,
+        isolatedHeads,
+        coords,
+        ctx.speed.inference,
+        true,
+        ctx.kernels,
+        thread,
+      );
+      await attachMemoryScores(
+        tf,
+        spec,
+        seedData.frozen,
+        modules,
+        finalRouter,
+        finalMemory,
+        ctx.memoryRecords,
+        firstRecord,
+        ctx.kernels,
+        thread,
+      );
+      return evaluated;
+    });
+    matrixRows.push(final.rowAccuracies);
     for (const row of final.rows)
       sink.emit({
         type: 'metrics',
@@ -717,6 +729,23 @@ async function runOrder(
 }
 
 /**
+ * Runs `evaluate` with a helper thread for the kernels' predictions when the run has the kernels and
+ * a second thread, and ends the thread when `evaluate` ends (it is used by token backbones only).
+ */
+async function withInferenceThread<T>(
+  ctx: Pick<OrderContext, 'kernels' | 'gradientThread'>,
+  evaluate: (thread: InferenceThread | undefined) => Promise<T>,
+): Promise<T> {
+  const thread =
+    ctx.kernels && ctx.gradientThread !== undefined ? new InferenceThread(ctx.gradientThread) : undefined;
+  try {
+    return await evaluate(thread);
+  } finally {
+    thread?.dispose();
+  }
+}
+
+/**
  * Records how the final router scores each memory example (per layer and adapter), so the Memory
  * panel can show why an example is routed where it is. Memory records of this (seed, order) start at
  * `first` and follow `memory` one to one.
@@ -731,6 +760,7 @@ async function attachMemoryScores(
   records: MemoryRecord[],
   first: number,
   kernels: boolean,
+  thread: InferenceThread | undefined,
 ): Promise<void> {
   const count = memory.unionLabels.length;
   if (count === 0) return;
@@ -742,7 +772,7 @@ async function attachMemoryScores(
     'wavg',
     spec.router.activation,
     { taskIndex: 0, x: memory.x, dim: memory.dim, labels: memory.unionLabels },
-    { kernels },
+    { kernels, ...(thread !== undefined ? { thread } : {}) },
   );
   const layers = frozen.layers;
   const adapters = modules.length;
