@@ -1,11 +1,37 @@
 // The matmul ceiling of this machine for our engine: GFLOP/s of a 1024 x 1024 fp32 matmul on the
 // TF.js backend the worker would use (wasm here: one thread), and of the engine's WebAssembly kernel
-// GEMM at 1024² and at the default model's shape (64 x 256 x 320). Prints one JSON line.
+// GEMM at 1024², at the default model's shape (64 x 256 x 320) and at the transformer's feed-forward
+// shape (2048 token rows x 256 x 1024), on one thread and on two at once (one kernel instance per
+// thread, as the engine's helper threads run). Prints one JSON line.
 // Usage: node --import tsx bench/pytorch/ceiling.mts [backend=wasm]
 import { join } from 'node:path';
 import { defaultLoaders, selectBackend } from '../../src/engine/index.ts';
 import type { BackendPreference } from '../../src/protocol/spec.ts';
-import { instantiateKernels, KernelHeap } from '../../src/engine/kernels/module.ts';
+import { typeScriptWorker } from '../../src/engine/parallel/adapterHelper.ts';
+import { kernelRate } from './gemmRate.mts';
+
+const MODEL = [64, 256, 320, 2000] as const;
+const TRANSFORMER = [2048, 256, 1024, 20] as const;
+
+/** The two threads' rates added up, each measuring the same product at the same time. */
+async function twoThreadRate(shape: readonly [number, number, number, number]): Promise<number> {
+  const script = join(import.meta.dirname, 'gemmRate.mts');
+  const rates = await Promise.all(
+    [0, 1].map(
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const w = typeScriptWorker(script);
+          w.once('message', (rate: number) => {
+            resolve(rate);
+            void w.terminate();
+          });
+          w.once('error', reject);
+          w.once('online', () => w.postMessage(shape));
+        }),
+    ),
+  );
+  return rates.reduce((a, b) => a + b, 0);
+}
 
 const root = join(import.meta.dirname, '..', '..');
 const { tf, name } = await selectBackend(
@@ -24,24 +50,14 @@ for (let i = 0; i < repeats; i++) {
   c.dispose();
 }
 const seconds = (performance.now() - started) / 1000;
-
-/** GFLOP/s of the engine's WebAssembly kernel GEMM for [m x k] . [k x n]. */
-function kernelRate(m: number, k: number, cols: number, reps: number): number {
-  const heap = new KernelHeap(instantiateKernels());
-  const a = heap.allocFrom(Float32Array.from({ length: m * k }, () => Math.random()));
-  const b = heap.allocFrom(Float32Array.from({ length: k * cols }, () => Math.random()));
-  const c = heap.alloc(m * cols);
-  for (let i = 0; i < 3; i++) heap.k.gemm(a, b, c, m, k, cols, 0);
-  const t = performance.now();
-  for (let i = 0; i < reps; i++) heap.k.gemm(a, b, c, m, k, cols, 0);
-  return (2 * m * k * cols * reps) / ((performance.now() - t) / 1000) / 1e9;
-}
-
 console.log(
   JSON.stringify({
     backend: name,
     gflops: (2 * n ** 3 * repeats) / seconds / 1e9,
     kernels1024: kernelRate(1024, 1024, 1024, 5),
-    kernelsModelShape: kernelRate(64, 256, 320, 2000),
+    kernelsModelShape: kernelRate(...MODEL),
+    kernelsModelShapeTwoThreads: await twoThreadRate(MODEL),
+    kernelsTransformerShape: kernelRate(...TRANSFORMER),
+    kernelsTransformerShapeTwoThreads: await twoThreadRate(TRANSFORMER),
   }),
 );

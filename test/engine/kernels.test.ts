@@ -8,7 +8,8 @@ import { ComposedNet } from '../../src/engine/kernels/composedNet';
 import { setLayerZeroCacheBytes } from '../../src/engine/kernels/cacheBudget';
 import { applyStemWithKernels } from '../../src/engine/kernels/stem';
 import { FlatAdam } from '../../src/engine/kernels/flatAdam';
-import { parallelStepCount } from '../../src/engine/kernels/gradientHelper';
+import { paramLayout } from '../../src/engine/kernels/adapterNet';
+import { GradientHelper, parallelStepCount } from '../../src/engine/kernels/gradientHelper';
 import type { KernelExports } from '../../src/engine/kernels/module';
 import { instantiateKernels, KernelHeap, setKernelMemoryLimit } from '../../src/engine/kernels/module';
 import { useKernels } from '../../src/engine/kernels/select';
@@ -1025,6 +1026,33 @@ describe('WebAssembly kernels: data-parallel steps over two threads', () => {
     );
     backbone.dispose();
     tf.dispose(vars);
+  });
+
+  it("a job's helper thread serves the next job: one start, and the next net computes its own numbers", async () => {
+    const dim = 8;
+    const shape = { layers: 2, dim, bottleneck: 4, classes: 3, batch: 4 };
+    const r = createRandom(31);
+    const backbone = {
+      kind: 'vector' as const,
+      layers: [values(r, dim * dim, 0.3), values(r, dim * dim, 0.3)],
+    };
+    const rows = values(r, 10 * dim);
+    const recipe = { kind: 'adapter' as const, shape, backbone, rows, count: 10 };
+    const first = await GradientHelper.start(gradientThread, recipe);
+    if (first === undefined) throw new Error('no thread');
+    const id = first.threadId;
+    const paramsA = values(r, paramLayout(shape).size, 0.2);
+    const step = { params: paramsA, indices: Int32Array.from([0, 1, 2]), labels: Int32Array.from([0, 1, 2]) };
+    const a = await first.step(step);
+    first.dispose();
+    const second = await GradientHelper.start(gradientThread, { ...recipe, rows: rows.map((v) => -v) });
+    if (second === undefined) throw new Error('no thread');
+    assert.equal(second.threadId, id, 'the idle thread was reused');
+    const b = await second.step(step);
+    const again = await second.step(step);
+    second.dispose();
+    assert.deepEqual(again.grads, b.grads, 'the reused thread is deterministic');
+    assert.ok(maxDiff(a.grads, b.grads) > 1e-6, 'the second job computed on its own rows, not the first net');
   });
 });
 

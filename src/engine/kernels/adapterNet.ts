@@ -105,7 +105,7 @@ export class AdapterNet {
     this.g = heap.alloc(n * dim);
     this.g2 = heap.alloc(n * dim);
     this.gHidden = heap.alloc(n * b);
-    this.layerZero = new LayerZero(heap, this.stack, dim, batch, this.g);
+    this.layerZero = new LayerZero(heap, this.stack, dim, this.g);
   }
 
   /** Floats in the parameter (and gradient) buffer. */
@@ -125,7 +125,7 @@ export class AdapterNet {
 
   /** Takes the training set's rows (stem features, or token ids): one set per net, call it once. */
   setRows(rows: Float32Array, count: number): void {
-    this.layerZero.setRows(rows, count, this.mask, 0, true);
+    this.layerZero.setRows(rows, count);
   }
 
   /**

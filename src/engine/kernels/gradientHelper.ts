@@ -13,6 +13,85 @@ import type {
 type Reply = GradientsMessage | ForwardedMessage;
 
 /**
+ * Threads between jobs, per script: a job's helper goes back here when the job ends and the next job
+ * (the next task's adapters, the routers, an evaluation) takes it, so a thread's start and its wasm
+ * module's warm-up (each kernel's first calls run unoptimised until V8 tiers it up) are paid once per
+ * process, not once per job. Idle threads hold no net and no reference that keeps Node alive, and end
+ * after IDLE_MS.
+ */
+const IDLE_MS = 30_000;
+const MAX_IDLE = 2;
+
+/** An idle thread and how to stop watching it (its exit removes it from the list). */
+interface Idle {
+  readonly worker: Worker;
+  readonly unwatch: () => void;
+}
+const idleThreads = new Map<string, Idle[]>();
+
+function takeIdle(script: string): Worker | undefined {
+  const entry = idleThreads.get(script)?.pop();
+  entry?.unwatch();
+  return entry?.worker;
+}
+
+function putIdle(script: string, worker: Worker): void {
+  worker.unref();
+  const list = idleThreads.get(script) ?? [];
+  if (list.length >= MAX_IDLE) {
+    void worker.terminate();
+    return;
+  }
+  idleThreads.set(script, list);
+  // Only this module's own listeners are ever removed: a Worker's internal ones must stay.
+  const forget = (): void => {
+    const at = list.findIndex((e) => e.worker === worker);
+    if (at >= 0) list.splice(at, 1);
+  };
+  const timer = setTimeout(() => {
+    forget();
+    void worker.terminate();
+  }, IDLE_MS);
+  timer.unref();
+  // An idle thread's error (none is expected) must not go unhandled: it ends the thread instead.
+  const failed = (): void => {
+    forget();
+    void worker.terminate();
+  };
+  worker.once('exit', forget);
+  worker.once('error', failed);
+  list.push({
+    worker,
+    unwatch: () => {
+      clearTimeout(timer);
+      worker.off('exit', forget);
+      worker.off('error', failed);
+    },
+  });
+}
+
+/** Sends `init` and waits for `ready` (false if the thread failed or ended instead). */
+function initialise(worker: Worker, recipe: NetRecipe): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const done = (ok: boolean): void => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onError);
+      resolve(ok);
+    };
+    const onMessage = (m: GradientThreadToEngine): void => done(m.kind === 'ready');
+    const onError = (): void => done(false);
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onError);
+    const init: EngineToGradientThread = { kind: 'init', recipe };
+    // An idle thread is unreferenced; while it builds, it must keep Node alive (the helper unrefs it).
+    worker.ref();
+    worker.postMessage(init);
+  });
+}
+
+/**
  * The engine's side of one data-parallel helper thread: the thread builds the same net, and each
  * step differentiates part of the batch while the engine's thread does the rest. One wasm instance
  * computes on one core (FACTS.md), so this is how one training job uses two.
@@ -20,37 +99,50 @@ type Reply = GradientsMessage | ForwardedMessage;
 export class GradientHelper {
   private waiting: { resolve(m: Reply): void; reject(e: Error): void } | undefined;
   private failure: Error | undefined;
+  private disposed = false;
 
-  private constructor(private readonly worker: Worker) {
-    worker.on('message', (m: GradientThreadToEngine) => {
-      if (m.kind === 'gradients' || m.kind === 'forwarded') this.settle((w) => w.resolve(m));
-      else if (m.kind === 'failed') this.fail(new Error(m.message));
-    });
-    worker.on('error', (e) => this.fail(e));
-    worker.on('exit', (code) => this.fail(new Error(`the gradient thread exited (code ${code})`)));
+  private readonly onMessage = (m: GradientThreadToEngine): void => {
+    if (m.kind === 'gradients' || m.kind === 'forwarded') this.settle((w) => w.resolve(m));
+    else if (m.kind === 'failed') this.fail(new Error(m.message));
+  };
+  private readonly onError = (e: Error): void => this.fail(e);
+  private readonly onExit = (code: number): void =>
+    this.fail(new Error(`the gradient thread exited (code ${code})`));
+
+  private constructor(
+    private readonly script: string,
+    private readonly worker: Worker,
+  ) {
+    worker.on('message', this.onMessage);
+    worker.on('error', this.onError);
+    worker.on('exit', this.onExit);
     worker.unref();
   }
 
-  /** A helper with the net built, or undefined (and nothing running) if the thread could not start. */
+  /**
+   * A helper with the net built (on an idle thread when there is one), or undefined (and nothing
+   * running) if no thread could start.
+   */
   static async start(script: string, recipe: NetRecipe): Promise<GradientHelper | undefined> {
+    const reused = takeIdle(script);
+    if (reused !== undefined && (await initialise(reused, recipe))) return new GradientHelper(script, reused);
+    if (reused !== undefined) void reused.terminate();
     let worker: Worker;
     try {
       worker = script.endsWith('.ts') ? typeScriptWorker(script) : new Worker(script);
     } catch {
       return undefined;
     }
-    const ready = await new Promise<boolean>((resolve) => {
-      worker.once('message', (m: GradientThreadToEngine) => resolve(m.kind === 'ready'));
-      worker.once('error', () => resolve(false));
-      worker.once('exit', () => resolve(false));
-      const init: EngineToGradientThread = { kind: 'init', recipe };
-      worker.postMessage(init);
-    });
-    if (!ready) {
+    if (!(await initialise(worker, recipe))) {
       void worker.terminate();
       return undefined;
     }
-    return new GradientHelper(worker);
+    return new GradientHelper(script, worker);
+  }
+
+  /** The thread's id (tests check that a later job reuses it). */
+  get threadId(): number {
+    return this.worker.threadId;
   }
 
   /** The gradients of the rows in `message`, computed in the thread. */
@@ -79,8 +171,20 @@ export class GradientHelper {
     });
   }
 
+  /** Ends the job: the thread drops its net and waits idle for the next job (or ends, if it failed). */
   dispose(): void {
-    void this.worker.terminate();
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.failure !== undefined || this.waiting !== undefined) {
+      void this.worker.terminate();
+      return;
+    }
+    this.worker.off('message', this.onMessage);
+    this.worker.off('error', this.onError);
+    this.worker.off('exit', this.onExit);
+    const release: EngineToGradientThread = { kind: 'release' };
+    this.worker.postMessage(release);
+    putIdle(this.script, this.worker);
   }
 
   private settle(f: (w: { resolve(m: Reply): void; reject(e: Error): void }) => void): void {

@@ -39,7 +39,7 @@ export type NetRecipe =
       readonly batch: number;
     };
 
-/** Sent by the engine, once: build the net. */
+/** Sent by the engine at the start of each job: build the net (replacing any earlier one). */
 export interface InitMessage {
   readonly kind: 'init';
   readonly recipe: NetRecipe;
@@ -67,7 +67,12 @@ export interface ForwardMessage {
   readonly til?: PlainTil;
 }
 
-export type EngineToGradientThread = InitMessage | StepMessage | ForwardMessage;
+/** Sent by the engine when a job ends: drop the net (the thread then waits for the next `init`). */
+export interface ReleaseMessage {
+  readonly kind: 'release';
+}
+
+export type EngineToGradientThread = InitMessage | StepMessage | ForwardMessage | ReleaseMessage;
 
 /** Sent by the thread once the net is built. */
 export interface ReadyMessage {

@@ -64,7 +64,18 @@ function post(message: GradientThreadToEngine, transfer: ArrayBuffer[] = []): vo
 
 parentPort?.on('message', (message: EngineToGradientThread) => {
   try {
+    if (message.kind === 'release') {
+      // Between jobs: nothing of the last job's net stays reachable (its wasm memory is freed).
+      heap = undefined;
+      net = undefined;
+      step = undefined;
+      composed = undefined;
+      return;
+    }
     if (message.kind === 'init') {
+      composed = undefined;
+      net = undefined;
+      step = undefined;
       build(message.recipe);
       post({ kind: 'ready' });
       return;

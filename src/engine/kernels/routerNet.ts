@@ -84,6 +84,8 @@ export class RouterNet {
   private readonly g2: number;
   /** Layer 0's adapter hidden units relu(y_0 D + d) per row: constants too, since y_0 is. */
   private hidden0 = 0;
+  /** Which rows' hidden units (and layer 0) are cached yet: both fill as batches reach rows. */
+  private hiddenReady: Uint8Array = new Uint8Array();
   private rowCount = 0;
 
   constructor(
@@ -182,35 +184,20 @@ export class RouterNet {
     this.dz = heap.alloc(rows * this.width);
     this.g = heap.alloc(rows * dim);
     this.g2 = heap.alloc(rows * dim);
-    this.layerZero = new LayerZero(heap, this.stack, dim, batch, this.g);
+    this.layerZero = new LayerZero(heap, this.stack, dim, this.g);
   }
 
   /**
-   * Takes the training rows (stem features, or token ids for bert) and keeps, once, what does not
-   * change while routers train: layer 0's output (LayerZero) and its adapters' hidden units, while
-   * both fit the cache budget (else computed per step).
+   * Takes the training rows (stem features, or token ids for bert) and keeps what does not change
+   * while routers train: layer 0's output (LayerZero) and its adapters' hidden units, while both fit
+   * the cache budget (else computed per step). Each row's are computed the first time a batch holds
+   * it, so a data-parallel helper computes only the rows of its halves.
    */
   setRows(rows: Float32Array, count: number): void {
-    const { dim } = this.options;
     this.rowCount = count;
-    if (!this.layerZero.setRows(rows, count, this.mask, this.width)) return;
-    const n = count * this.tokens;
-    this.hidden0 = this.heap.alloc(n * this.width);
-    const chunk = 256;
-    for (let start = 0; start < n; start += chunk) {
-      const m = Math.min(chunk, n - start);
-      const z = this.hidden0 + start * this.width * 4;
-      this.k.gemm(
-        this.layerZero.cache + start * dim * 4,
-        this.packed[0]?.down ?? 0,
-        z,
-        m,
-        dim,
-        this.width,
-        0,
-      );
-      this.k.addBiasRelu(z, this.packed[0]?.downBias ?? 0, m, this.width);
-    }
+    if (!this.layerZero.setRows(rows, count, this.width)) return;
+    this.hidden0 = this.heap.alloc(count * this.tokens * this.width);
+    this.hiddenReady = new Uint8Array(count);
   }
 
   /** Floats in the trainable parameter (and gradient) buffer. */
@@ -445,17 +432,30 @@ export class RouterNet {
     const y0 = this.y[0] ?? 0;
     const z0 = this.z[0] ?? 0;
     this.layerZero.gather(indices, y0, this.mask);
-    if (this.hidden0 === 0) {
+    const R = this.tokens;
+    const rowWidth = R * this.width;
+    let missing = this.hidden0 === 0;
+    for (let i = 0; i < count && !missing; i++) missing = this.hiddenReady[indices[i] ?? 0] === 0;
+    if (missing) {
       this.k.gemm(y0, this.packed[0]?.down ?? 0, z0, n, dim, this.width, 0);
       this.k.addBiasRelu(z0, this.packed[0]?.downBias ?? 0, n, this.width);
+      if (this.hidden0 === 0) return;
+      // Keep the rows not cached yet (each row's units do not depend on the rest of its batch).
+      const hidden = this.heap.f32(this.hidden0, this.rowCount * rowWidth);
+      const z = this.heap.f32(z0, n * this.width);
+      for (let i = 0; i < count; i++) {
+        const r = indices[i] ?? 0;
+        if (this.hiddenReady[r] === 1) continue;
+        hidden.set(z.subarray(i * rowWidth, (i + 1) * rowWidth), r * rowWidth);
+        this.hiddenReady[r] = 1;
+      }
       return;
     }
-    const R = this.tokens;
-    const hidden = this.heap.f32(this.hidden0, this.rowCount * R * this.width);
+    const hidden = this.heap.f32(this.hidden0, this.rowCount * rowWidth);
     const z = this.heap.f32(z0, n * this.width);
     for (let i = 0; i < count; i++) {
       const r = indices[i] ?? 0;
-      z.set(hidden.subarray(r * R * this.width, (r + 1) * R * this.width), i * R * this.width);
+      z.set(hidden.subarray(r * rowWidth, (r + 1) * rowWidth), i * rowWidth);
     }
   }
 
