@@ -166,7 +166,10 @@ export interface MetricsFile {
      * engine's adapter phases (with the adapter thread, about twice one thread's rate).
      */
     readonly adapterPhase?: number;
+    /** Mean of the router-training epochs' examples/s. */
     readonly routerTraining?: number;
+    /** L2R's router trainings: examples per wall-clock second, set-up (nets, caches, threads) included. */
+    readonly routerPhase?: number;
     readonly inference?: number;
   };
   /** Peak resident memory of the worker process during the run, in MB. */

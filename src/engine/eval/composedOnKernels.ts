@@ -23,9 +23,10 @@ interface CachedNet {
   readonly batch: number;
   /** The data ids of every adapter and head variable when the net was made: any assign changes one. */
   readonly versions: readonly object[];
-  /** What the net was built from (an inference thread builds its twin from it). */
+  /** What the net is built from (an inference thread builds its twin from it). */
   readonly recipe: ComposedRecipe;
-  readonly net: ComposedNet;
+  /** Built on first use (netOf), so a helper thread can build its twin meanwhile. */
+  net?: ComposedNet;
 }
 
 /**
@@ -63,17 +64,23 @@ async function composedNetFor(
     bottleneck: modules[0]?.adapters[0]?.down.shape[1] ?? 0,
     batch,
   };
-  const net = new ComposedNet(
+  const made: CachedNet = { backbone: key, batch, versions, recipe };
+  nets.set(modules, made);
+  return made;
+}
+
+/** The cached net, built now if it is not yet (KernelMemoryError when it does not fit one instance). */
+function netOf(cached: CachedNet): ComposedNet {
+  const { recipe } = cached;
+  cached.net ??= new ComposedNet(
     new KernelHeap(instantiateKernels()),
-    backbone,
+    recipe.backbone,
     recipe.modules,
     recipe.dim,
     recipe.bottleneck,
-    batch,
+    recipe.batch,
   );
-  const made = { backbone: key, batch, versions, recipe, net };
-  nets.set(modules, made);
-  return made;
+  return cached.net;
 }
 
 /** A head's weights as plain numbers. */
@@ -140,24 +147,25 @@ export async function composedOnKernels(
   if (n === 0) return true;
   const first = sourceOf(tf, scorerFor, 0, Math.min(batchSize, n));
   if (first === undefined) return false;
-  let cached: CachedNet;
+  const cached = await composedNetFor(modules, backbone, set.dim, batchSize);
+  // Only a token backbone's examples are worth a second thread (an encoder pass each); it builds its
+  // net while this thread builds its own.
+  const starting =
+    thread !== undefined && backbone.kind === 'bert' && n > 1 ? thread.helperFor(cached.recipe) : undefined;
+  let net: ComposedNet;
   try {
-    cached = await composedNetFor(modules, backbone, set.dim, batchSize);
+    net = netOf(cached);
   } catch (error) {
     // Too large for one kernel instance: nothing was consumed yet, TF.js predicts instead.
+    await starting;
     if (error instanceof KernelMemoryError) return false;
     throw error;
   }
-  const { net } = cached;
+  const helper = await starting;
   const plainTil: PlainTil | undefined =
     til === undefined
       ? undefined
       : { routing: til.routing, head: await plainHead(til.head), task: set.taskIndex };
-  // Only a token backbone's examples are worth a second thread (an encoder pass each).
-  const helper =
-    thread !== undefined && backbone.kind === 'bert' && n > 1
-      ? await thread.helperFor(cached.recipe)
-      : undefined;
   // A router's source is the same object for every batch: read its weights once.
   const plain = new Map<ScorerSource, PlainScorer>();
   for (let start = 0; start < n; start += batchSize) {
@@ -228,7 +236,7 @@ export async function ownPathOnKernels(
   if (n === 0 || own === undefined) return n === 0;
   let net: ComposedNet;
   try {
-    net = (await composedNetFor(modules, backbone, set.dim, batchSize)).net;
+    net = netOf(await composedNetFor(modules, backbone, set.dim, batchSize));
   } catch (error) {
     if (error instanceof KernelMemoryError) return false;
     throw error;

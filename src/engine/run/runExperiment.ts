@@ -141,6 +141,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
     router: [] as number[],
     inference: [] as number[],
     adapterPhase: { examples: 0, seconds: 0 },
+    routerPhase: { examples: 0, seconds: 0 },
   };
   const kernels = useKernels(options.kernels ?? 'auto', options.backend);
   const threads = options.threads ?? Math.min(availableParallelism(), MAX_THREADS);
@@ -227,6 +228,8 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
       adapterPhase:
         speed.adapterPhase.seconds > 0 ? speed.adapterPhase.examples / speed.adapterPhase.seconds : undefined,
       routerTraining: mean(speed.router),
+      routerPhase:
+        speed.routerPhase.seconds > 0 ? speed.routerPhase.examples / speed.routerPhase.seconds : undefined,
       inference: mean(speed.inference),
     },
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -358,6 +361,8 @@ interface OrderContext {
     inference: number[];
     /** L2R's isolated-adapter phases: examples trained and the wall-clock seconds the engine spent on them. */
     adapterPhase: { examples: number; seconds: number };
+    /** L2R's router trainings likewise (set-up included). */
+    routerPhase: { examples: number; seconds: number };
   };
 }
 
@@ -577,6 +582,8 @@ async function runOrder(
           );
         const { epochs } = routerSchedule(rows.unionLabels.length, spec.router);
         progress.total += Math.max(0, epochs - spec.router.epochs);
+        const routerStarted = performance.now();
+        const routerRestored = checkpoints.has(routerUnit);
         await runUnit(routerUnit, vars, epochs, (unitHooks) =>
           trainRouter(
             tf,
@@ -598,6 +605,10 @@ async function runOrder(
             },
           ),
         );
+        if (!routerRestored) {
+          ctx.speed.routerPhase.seconds += (performance.now() - routerStarted) / 1000;
+          ctx.speed.routerPhase.examples += epochs * rows.unionLabels.length;
+        }
         if (spec.router.schedule === 'after-each-task' && t < order.length - 1) {
           emitPhase('evaluate', 'l2r', name, t);
           const current = router;
