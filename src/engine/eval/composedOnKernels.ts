@@ -6,6 +6,7 @@ import { readPlainModules, readPlainRouter } from '../kernels/variables';
 import type { Composition, Head, Scorer, ScorerSource } from '../model/forward';
 import type { TaskModule } from '../model/params';
 import type { Tf } from '../tf';
+import { helperBatch } from '../kernels/gradientHelper';
 import type { EvalSet } from './evaluate';
 import type { ComposedRecipe, InferenceThread } from './inferenceThread';
 
@@ -23,8 +24,10 @@ interface CachedNet {
   readonly batch: number;
   /** The data ids of every adapter and head variable when the net was made: any assign changes one. */
   readonly versions: readonly object[];
-  /** What the net is built from (an inference thread builds its twin from it). */
+  /** What the net is built from. */
   readonly recipe: ComposedRecipe;
+  /** The same for an inference thread, which predicts at most half of each batch. */
+  readonly helperRecipe: ComposedRecipe;
   /** Built on first use (netOf), so a helper thread can build its twin meanwhile. */
   net?: ComposedNet;
 }
@@ -64,7 +67,13 @@ async function composedNetFor(
     bottleneck: modules[0]?.adapters[0]?.down.shape[1] ?? 0,
     batch,
   };
-  const made: CachedNet = { backbone: key, batch, versions, recipe };
+  const made: CachedNet = {
+    backbone: key,
+    batch,
+    versions,
+    recipe,
+    helperRecipe: { ...recipe, batch: helperBatch(batch) },
+  };
   nets.set(modules, made);
   return made;
 }
@@ -151,7 +160,9 @@ export async function composedOnKernels(
   // Only a token backbone's examples are worth a second thread (an encoder pass each); it builds its
   // net while this thread builds its own.
   const starting =
-    thread !== undefined && backbone.kind === 'bert' && n > 1 ? thread.helperFor(cached.recipe) : undefined;
+    thread !== undefined && backbone.kind === 'bert' && n > 1
+      ? thread.helperFor(cached.helperRecipe)
+      : undefined;
   let net: ComposedNet;
   try {
     net = netOf(cached);

@@ -200,6 +200,15 @@ export class GradientHelper {
   }
 }
 
+/**
+ * The most rows of a batch of `batch` that a helper receives (dataParallelStep and inference give it
+ * the second half): its net is built for that many, which halves the helper's memory and the pages
+ * it first touches.
+ */
+export function helperBatch(batch: number): number {
+  return Math.max(1, Math.floor(batch / 2));
+}
+
 let parallelSteps = 0;
 
 /** How many steps this process has split over two threads (benchmarks and tests read it). */

@@ -7,7 +7,7 @@ import type { TrainHooks } from '../train/hooks';
 import type { FrozenBackbone } from '../model/backbone';
 import { AdapterNet } from './adapterNet';
 import { plainFrozenOf } from './composedNet';
-import { dataParallelStep, GradientHelper } from './gradientHelper';
+import { dataParallelStep, GradientHelper, helperBatch } from './gradientHelper';
 import { FlatAdam } from './flatAdam';
 import { runKernelTraining } from './loop';
 import { instantiateKernels, KernelHeap } from './module';
@@ -56,7 +56,13 @@ export async function trainAdapterWithKernels(
   const starting =
     gradientThread === undefined
       ? undefined
-      : GradientHelper.start(gradientThread, { kind: 'adapter', shape, backbone, rows: data.x, count: n });
+      : GradientHelper.start(gradientThread, {
+          kind: 'adapter',
+          shape: { ...shape, batch: helperBatch(shape.batch) },
+          backbone,
+          rows: data.x,
+          count: n,
+        });
   try {
     await runKernelTraining(
       {

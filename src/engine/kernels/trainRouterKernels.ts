@@ -6,7 +6,7 @@ import type { Tf } from '../tf';
 import type { TrainHooks } from '../train/hooks';
 import type { MemoryBatchSource } from '../train/trainRouter';
 import { FlatAdam } from './flatAdam';
-import { dataParallelStep, GradientHelper } from './gradientHelper';
+import { dataParallelStep, GradientHelper, helperBatch } from './gradientHelper';
 import { runKernelTraining } from './loop';
 import { instantiateKernels, KernelHeap } from './module';
 import type { PlainFrozen } from './composedNet';
@@ -71,7 +71,7 @@ export async function trainRouterWithKernels(
           backbone,
           modules: plain,
           routers,
-          options,
+          options: { ...options, batch: helperBatch(options.batch) },
           ...(isolatedHeads !== undefined ? { anchors: isolatedHeads } : {}),
           rows: memory.x,
           count: n,
