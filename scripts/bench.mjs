@@ -196,12 +196,17 @@ for (let i = 0; i < repeats; i++) {
 }
 
 const m = (list, key) => median(list.map((x) => x[key]));
-const row = (label, key, unit, digits = 0, higherIsBetter = true) => {
-  const a = m(ours, key);
-  const b = m(reference, key);
-  const ratio = higherIsBetter ? a / b : b / a;
-  return `| ${label} | ${a.toFixed(digits)} ${unit} | ${b.toFixed(digits)} ${unit} | ${ratio.toFixed(2)} |`;
+/**
+ * A measurement's row: each side's median, then the ratio of every A B pair (ours over PyTorch, or
+ * the inverse where lower is better) and the median of those ratios.
+ */
+const pairRow = (lists, label, key, unit, digits, higherIsBetter) => {
+  const [mine, theirs] = lists;
+  const ratios = mine.map((x, i) => (higherIsBetter ? x[key] / theirs[i][key] : theirs[i][key] / x[key]));
+  return `| ${label} | ${m(mine, key).toFixed(digits)} ${unit} | ${m(theirs, key).toFixed(digits)} ${unit} | ${median(ratios).toFixed(2)} (${ratios.map((r) => r.toFixed(2)).join(', ')}) |`;
 };
+const row = (label, key, unit, digits = 0, higherIsBetter = true) =>
+  pairRow([ours, reference], label, key, unit, digits, higherIsBetter);
 /** Achieved GFLOP/s of a phase on both sides, and each side's share of its own ceiling for it. */
 const gflopsRow = (label, lists, key, perExample, oursCeiling, torchCeiling) => {
   const a = (m(lists[0], key) * perExample) / 1e9;
@@ -212,7 +217,7 @@ console.log(
   [
     `Default backbone (${manifest.tasks.length} tasks, d=${d}, ${L} layers, bottleneck ${k}); ${repeats} pairs, medians; ours: the engine's WebAssembly kernels beside TF.js wasm (isolated adapters on ${Math.min(availableParallelism(), 4)} thread(s), the rest on 1), PyTorch ${threads} thread(s) + OpenBLAS.`,
     '',
-    '| measurement | ours | PyTorch | ours / PyTorch (higher is better for ours) |',
+    '| measurement | ours (median) | PyTorch (median) | ours / PyTorch: median of the pairs (each pair), higher is better for ours |',
     '|---|---:|---:|---:|',
     row('adapter training', 'adapter', 'ex/s'),
     row('router training', 'router', 'ex/s'),
@@ -273,17 +278,14 @@ const transformerFlops = {
   routerTraining: 2 * (encoderPerToken + T.A * adapterPerToken) * T.s,
   inference: (2 * encoderPerToken + (T.A + 1) * adapterPerToken) * T.s,
 };
-const rowT = (label, key, unit, digits = 1, higherIsBetter = true) => {
-  const a = m(oursT, key);
-  const b = m(referenceT, key);
-  return `| ${label} | ${a.toFixed(digits)} ${unit} | ${b.toFixed(digits)} ${unit} | ${(higherIsBetter ? a / b : b / a).toFixed(2)} |`;
-};
+const rowT = (label, key, unit, digits = 1, higherIsBetter = true) =>
+  pairRow([oursT, referenceT], label, key, unit, digits, higherIsBetter);
 console.log(
   [
     '',
     `Transformer backbone (4 layers, d=256, 4 heads, FFN 1024, sequences of 64, random weights; two tasks of 192 training and 96 test examples, 25% memory, the whole pipeline); ${repeats} pairs, medians.`,
     '',
-    '| measurement | ours | PyTorch | ours / PyTorch |',
+    '| measurement | ours (median) | PyTorch (median) | ours / PyTorch: median of the pairs (each pair) |',
     '|---|---:|---:|---:|',
     rowT('adapter training', 'adapterTraining', 'ex/s'),
     rowT('router training', 'routerTraining', 'ex/s'),
