@@ -114,9 +114,9 @@ for (let i = 0; i < repeats; i++) {
     seconds: referenceSeconds,
     // The reference's own timing of its pipeline (interpreter start-up and imports excluded).
     fromFeatures: ref.seconds ?? referenceSeconds,
-    adapter: ref.adapterExamplesPerSecond,
-    router: ref.routerExamplesPerSecond,
-    inference: ref.inferenceExamplesPerSecond,
+    adapter: ref.adapterTraining,
+    router: ref.routerTraining,
+    inference: ref.inference,
     peakRssMb: ref.peakRssMb,
     wavgCil: ref.results['l2r-wavg'].cil,
     wavgTil: ref.results['l2r-wavg'].til,
@@ -185,7 +185,12 @@ for (let i = 0; i < repeats; i++) {
   const startedT = performance.now();
   const refT = runJson(
     python,
-    [join(root, 'bench', 'pytorch', 'transformer_reference.py'), join(work, 'manifest.json'), threads],
+    [
+      join(root, 'bench', 'pytorch', 'l2r_reference.py'),
+      '--transformer',
+      join(work, 'manifest.json'),
+      threads,
+    ],
     { env: pythonEnv },
   );
   // Wall clock, as ours is measured (interpreter start-up and imports included).

@@ -2,7 +2,7 @@
 // sequences of 64 WordPiece tokens) as the frozen backbone, adapters after each layer, a stream of
 // two tasks (Brown genres, WordNet supersenses) through the whole pipeline: isolated adapters,
 // memory, routers, wavg inference in CIL and TIL. Writes the resolved stream to WORK_DIR/manifest.json
-// (the PyTorch reference, transformer_reference.py, trains the same recipe from it) and prints the
+// (the PyTorch reference, `l2r_reference.py --transformer`, trains the same recipe from it) and prints the
 // run's throughputs, wall clock and peak memory as one JSON line.
 // Usage: node --import tsx bench/pytorch/transformer.mts WORK_DIR
 import { spawnSync } from 'node:child_process';
