@@ -20,6 +20,22 @@ export class InferenceThread {
 
   constructor(private readonly script: string) {}
 
+  /**
+   * Runs `evaluate` with a thread for `script` (none without a script: the kernels or a second
+   * thread are off) and ends the thread when `evaluate` ends.
+   */
+  static async during<T>(
+    script: string | undefined,
+    evaluate: (thread: InferenceThread | undefined) => Promise<T>,
+  ): Promise<T> {
+    const thread = script !== undefined ? new InferenceThread(script) : undefined;
+    try {
+      return await evaluate(thread);
+    } finally {
+      thread?.dispose();
+    }
+  }
+
   /** The helper with a net built from `recipe`, or undefined when the thread cannot help. */
   async helperFor(recipe: ComposedRecipe): Promise<GradientHelper | undefined> {
     if (this.broken) return undefined;

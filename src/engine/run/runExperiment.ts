@@ -38,10 +38,10 @@ import { Checkpoints } from './checkpoint';
 import { EventSink } from './events';
 import { readJsonIfExists, writeAtomic, writeJsonAtomic } from './files';
 import { evaluateStream } from './evaluateStream';
+import { attachMemoryScores } from './memoryScores';
+import { ProgressClock, progressHooks, unitRunner } from './progress';
 import { InferenceThread } from '../eval/inferenceThread';
-import { predictRouted } from '../eval/evaluate';
 import { runBaselines, snapshot } from './baselines';
-import type { UnitRunner } from './baselines';
 import { memoryRows, replayPerTask, routerRows } from './memoryRows';
 import type { ReplaySource } from './memoryRows';
 import { transferMetrics } from '../eval/metrics';
@@ -259,26 +259,6 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
   return { kind: 'completed', metrics };
 }
 
-/** Tracks schedulable units for progress and ETA. */
-export class ProgressClock {
-  done = 0;
-  private readonly started = performance.now();
-  constructor(public total: number) {}
-
-  tick(): void {
-    this.done += 1;
-    if (this.done > this.total) this.total = this.done;
-  }
-
-  /** Seconds left, from the pace so far; `fraction` is the part of the current unit already done. */
-  eta(fraction = 0): number | undefined {
-    const progressed = this.done + fraction;
-    if (progressed <= 0) return undefined;
-    const elapsed = (performance.now() - this.started) / 1000;
-    return (elapsed / progressed) * Math.max(0, this.total - progressed);
-  }
-}
-
 interface SeedData {
   readonly tasks: ReadonlyMap<string, PreparedTask>;
   /** Width of one cached row (stem features or token ids). */
@@ -391,78 +371,8 @@ async function runOrder(
       taskIndex,
       taskCount: order.length,
     });
-  const hooks = (phase: Phase, method: string, task: string | undefined, speed: number[]) => ({
-    shouldStop: ctx.shouldStop,
-    onStep: (s: {
-      epoch: number;
-      epochs: number;
-      step: number;
-      steps: number;
-      loss: number;
-      examples: number;
-    }) => {
-      sink.emit({
-        type: 'progress',
-        time: Date.now(),
-        ...coords,
-        phase,
-        method,
-        task,
-        ...s,
-        examplesPerSecond: 0,
-        unitsDone: progress.done,
-        totalUnits: progress.total,
-        etaSeconds: progress.eta(s.step / s.steps),
-      });
-    },
-    onEpoch: (e: {
-      epoch: number;
-      epochs: number;
-      loss: number;
-      trainAccuracy: number;
-      examplesPerSecond: number;
-    }) => {
-      progress.tick();
-      speed.push(e.examplesPerSecond);
-      sink.emit({
-        type: 'epoch-end',
-        time: Date.now(),
-        ...coords,
-        phase,
-        method,
-        task,
-        epoch: e.epoch,
-        epochs: e.epochs,
-        loss: e.loss,
-        trainAccuracy: 100 * e.trainAccuracy,
-        examplesPerSecond: e.examplesPerSecond,
-        unitsDone: progress.done,
-        totalUnits: progress.total,
-      });
-    },
-  });
-
-  /**
-   * One checkpointed unit of work: restored when already complete, otherwise trained with epoch
-   * checkpoints (resuming from the last one on disk) and then recorded as complete. Restored and
-   * skipped epochs count as done for progress.
-   */
-  const runUnit: UnitRunner = async (unit, vars, epochs, train) => {
-    if (checkpoints.has(unit)) {
-      await checkpoints.restore(tf, unit, vars);
-      for (let e = 0; e < epochs; e++) progress.tick();
-      return;
-    }
-    await train({
-      resume: async (optimizer) => {
-        const start = await checkpoints.resumeEpoch(tf, unit, vars, optimizer);
-        for (let e = 1; e < start; e++) progress.tick();
-        return start;
-      },
-      checkpoint: (epoch, optimizer) => checkpoints.saveEpoch(unit, epoch, vars, optimizer),
-    });
-    await checkpoints.complete(unit, vars);
-  };
+  const hooks = progressHooks(sink, progress, coords, ctx.shouldStop);
+  const runUnit = unitRunner(tf, checkpoints, progress);
 
   const matrixRows: { cil: number[]; til: number[] }[] = [];
   const isolatedHeads: Float32Array[][] = [];
@@ -612,21 +522,23 @@ async function runOrder(
         if (spec.router.schedule === 'after-each-task' && t < order.length - 1) {
           emitPhase('evaluate', 'l2r', name, t);
           const current = router;
-          const partial = await withInferenceThread(ctx, (thread) =>
-            evaluateStream(
-              tf,
-              spec,
-              seedData,
-              order.slice(0, t + 1),
-              modules,
-              current,
-              isolatedHeads,
-              coords,
-              ctx.speed.inference,
-              false,
-              ctx.kernels,
-              thread,
-            ),
+          const partial = await InferenceThread.during(
+            ctx.kernels ? ctx.gradientThread : undefined,
+            (thread) =>
+              evaluateStream(
+                tf,
+                spec,
+                seedData,
+                order.slice(0, t + 1),
+                modules,
+                current,
+                isolatedHeads,
+                coords,
+                ctx.speed.inference,
+                false,
+                ctx.kernels,
+                thread,
+              ),
           );
           matrixRows.push(partial.rowAccuracies);
         }
@@ -637,35 +549,38 @@ async function runOrder(
     emitPhase('evaluate', 'l2r');
     const finalMemory = memoryRows(seedData, order, memory);
     // One helper thread for the final evaluation and the memory's scores (token backbones).
-    const final = await withInferenceThread(ctx, async (thread) => {
-      const evaluated = await evaluateStream(
-        tf,
-        spec,
-        seedData,
-        order,
-        modules,
-        finalRouter,
-        isolatedHeads,
-        coords,
-        ctx.speed.inference,
-        true,
-        ctx.kernels,
-        thread,
-      );
-      await attachMemoryScores(
-        tf,
-        spec,
-        seedData.frozen,
-        modules,
-        finalRouter,
-        finalMemory,
-        ctx.memoryRecords,
-        firstRecord,
-        ctx.kernels,
-        thread,
-      );
-      return evaluated;
-    });
+    const final = await InferenceThread.during(
+      ctx.kernels ? ctx.gradientThread : undefined,
+      async (thread) => {
+        const evaluated = await evaluateStream(
+          tf,
+          spec,
+          seedData,
+          order,
+          modules,
+          finalRouter,
+          isolatedHeads,
+          coords,
+          ctx.speed.inference,
+          true,
+          ctx.kernels,
+          thread,
+        );
+        await attachMemoryScores(
+          tf,
+          spec,
+          seedData.frozen,
+          modules,
+          finalRouter,
+          finalMemory,
+          ctx.memoryRecords,
+          firstRecord,
+          ctx.kernels,
+          thread,
+        );
+        return evaluated;
+      },
+    );
     matrixRows.push(final.rowAccuracies);
     for (const row of final.rows)
       sink.emit({
@@ -736,66 +651,5 @@ async function runOrder(
   } finally {
     if (router !== undefined) tf.dispose(routerVariables(router));
     for (const m of modules) tf.dispose([...adapterVariables(m), ...headVariables(m)]);
-  }
-}
-
-/**
- * Runs `evaluate` with a helper thread for the kernels' predictions when the run has the kernels and
- * a second thread, and ends the thread when `evaluate` ends (it is used by token backbones only).
- */
-async function withInferenceThread<T>(
-  ctx: Pick<OrderContext, 'kernels' | 'gradientThread'>,
-  evaluate: (thread: InferenceThread | undefined) => Promise<T>,
-): Promise<T> {
-  const thread =
-    ctx.kernels && ctx.gradientThread !== undefined ? new InferenceThread(ctx.gradientThread) : undefined;
-  try {
-    return await evaluate(thread);
-  } finally {
-    thread?.dispose();
-  }
-}
-
-/**
- * Records how the final router scores each memory example (per layer and adapter), so the Memory
- * panel can show why an example is routed where it is. Memory records of this (seed, order) start at
- * `first` and follow `memory` one to one.
- */
-async function attachMemoryScores(
-  tf: Tf,
-  spec: ExperimentSpec,
-  frozen: FrozenBackbone,
-  modules: readonly TaskModule[],
-  router: readonly RouterLayer[],
-  memory: MemoryBatchSource,
-  records: MemoryRecord[],
-  first: number,
-  kernels: boolean,
-  thread: InferenceThread | undefined,
-): Promise<void> {
-  const count = memory.unionLabels.length;
-  if (count === 0) return;
-  const { scores } = await predictRouted(
-    tf,
-    modules,
-    frozen,
-    router,
-    'wavg',
-    spec.router.activation,
-    { taskIndex: 0, x: memory.x, dim: memory.dim, labels: memory.unionLabels },
-    { kernels, ...(thread !== undefined ? { thread } : {}) },
-  );
-  const layers = frozen.layers;
-  const adapters = modules.length;
-  for (let e = 0; e < count; e++) {
-    const record = records[first + e];
-    if (record === undefined) continue;
-    const perLayer = Array.from({ length: layers }, (_, l) =>
-      Array.from(
-        { length: adapters },
-        (_, a) => Math.round((scores[(e * layers + l) * adapters + a] ?? 0) * 1000) / 1000,
-      ),
-    );
-    records[first + e] = { ...record, scores: perLayer };
   }
 }
