@@ -37,14 +37,7 @@ export function progressHooks(
 ): (phase: Phase, method: string, task: string | undefined, speed: number[]) => TrainHooks {
   return (phase: Phase, method: string, task: string | undefined, speed: number[]) => ({
     shouldStop,
-    onStep: (s: {
-      epoch: number;
-      epochs: number;
-      step: number;
-      steps: number;
-      loss: number;
-      examples: number;
-    }) => {
+    onStep: (s) => {
       sink.emit({
         type: 'progress',
         time: Date.now(),
@@ -59,13 +52,7 @@ export function progressHooks(
         etaSeconds: progress.eta(s.step / s.steps),
       });
     },
-    onEpoch: (e: {
-      epoch: number;
-      epochs: number;
-      loss: number;
-      trainAccuracy: number;
-      examplesPerSecond: number;
-    }) => {
+    onEpoch: (e) => {
       progress.tick();
       speed.push(e.examplesPerSecond);
       sink.emit({
