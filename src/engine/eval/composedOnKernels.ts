@@ -193,10 +193,14 @@ export async function composedOnKernels(
     if (helper !== undefined && thread !== undefined && count > 1) {
       const split = Math.ceil(count / 2);
       const tasks = modules.length;
-      const pending = helper.forward({
-        rows: rows.slice(split * set.dim),
+      const second = {
+        rows: rows.subarray(split * set.dim),
         count: count - split,
         scorer: scorerRows(scorer, tasks, split, count),
+      };
+      const pending = helper.forward({
+        ...second,
+        rows: second.rows.slice(),
         composition,
         ...(plainTil !== undefined ? { til: plainTil } : {}),
       });
@@ -215,13 +219,7 @@ export async function composedOnKernels(
         thread.countShared();
       } catch {
         thread.fail();
-        theirs = net.predict(
-          rows.subarray(split * set.dim),
-          count - split,
-          scorerRows(scorer, tasks, split, count),
-          composition,
-          plainTil,
-        );
+        theirs = net.predict(second.rows, second.count, second.scorer, composition, plainTil);
       }
       out = joined(mine, theirs);
     } else out = net.predict(rows, count, scorer, composition, plainTil);

@@ -6,8 +6,7 @@ export type ComposedRecipe = Extract<NetRecipe, { kind: 'composed' }>;
 
 /**
  * A helper thread that predicts half of each batch beside the engine's thread, for one evaluation:
- * evaluateStream creates it and disposes it when the evaluation ends, so no thread outlives the
- * evaluation that started it. One wasm instance computes on one core (FACTS.md); with a token
+ * `InferenceThread.during` scopes it to the evaluation and disposes it when the evaluation ends. One wasm instance computes on one core (FACTS.md); with a token
  * backbone every example is an encoder pass, so the second core halves the wall clock's compute.
  * The thread builds its net from the recipe it is given and again whenever the recipe changes (a new
  * net in the engine: other modules, or changed variables).
@@ -21,8 +20,8 @@ export class InferenceThread {
   constructor(private readonly script: string) {}
 
   /**
-   * Runs `evaluate` with a thread for `script` (none without a script: the kernels or a second
-   * thread are off) and ends the thread when `evaluate` ends.
+   * Runs `evaluate` with a thread for `script` (the run's gradient-thread script, which exists only
+   * with the kernels and a second thread) and ends the thread when `evaluate` ends.
    */
   static async during<T>(
     script: string | undefined,

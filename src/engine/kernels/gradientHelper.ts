@@ -48,24 +48,21 @@ function putIdle(script: string, worker: Worker): void {
     const at = list.findIndex((e) => e.worker === worker);
     if (at >= 0) list.splice(at, 1);
   };
-  const timer = setTimeout(() => {
-    forget();
-    void worker.terminate();
-  }, IDLE_MS);
-  timer.unref();
-  // An idle thread's error (none is expected) must not go unhandled: it ends the thread instead.
-  const failed = (): void => {
+  // Ends the thread after IDLE_MS, and on an error while idle (none is expected; it must not go unhandled).
+  const end = (): void => {
     forget();
     void worker.terminate();
   };
+  const timer = setTimeout(end, IDLE_MS);
+  timer.unref();
   worker.once('exit', forget);
-  worker.once('error', failed);
+  worker.once('error', end);
   list.push({
     worker,
     unwatch: () => {
       clearTimeout(timer);
       worker.off('exit', forget);
-      worker.off('error', failed);
+      worker.off('error', end);
     },
   });
 }

@@ -24,6 +24,14 @@ let step:
 
 let composed: ComposedNet | undefined;
 
+/** Between jobs: nothing of the last job's net stays reachable (its wasm memory is freed). */
+function dropNet(): void {
+  heap = undefined;
+  net = undefined;
+  step = undefined;
+  composed = undefined;
+}
+
 function build(recipe: NetRecipe): void {
   const h = new KernelHeap(instantiateKernels());
   heap = h;
@@ -65,17 +73,11 @@ function post(message: GradientThreadToEngine, transfer: ArrayBuffer[] = []): vo
 parentPort?.on('message', (message: EngineToGradientThread) => {
   try {
     if (message.kind === 'release') {
-      // Between jobs: nothing of the last job's net stays reachable (its wasm memory is freed).
-      heap = undefined;
-      net = undefined;
-      step = undefined;
-      composed = undefined;
+      dropNet();
       return;
     }
     if (message.kind === 'init') {
-      composed = undefined;
-      net = undefined;
-      step = undefined;
+      dropNet();
       build(message.recipe);
       post({ kind: 'ready' });
       return;

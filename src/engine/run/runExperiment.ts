@@ -522,23 +522,21 @@ async function runOrder(
         if (spec.router.schedule === 'after-each-task' && t < order.length - 1) {
           emitPhase('evaluate', 'l2r', name, t);
           const current = router;
-          const partial = await InferenceThread.during(
-            ctx.kernels ? ctx.gradientThread : undefined,
-            (thread) =>
-              evaluateStream(
-                tf,
-                spec,
-                seedData,
-                order.slice(0, t + 1),
-                modules,
-                current,
-                isolatedHeads,
-                coords,
-                ctx.speed.inference,
-                false,
-                ctx.kernels,
-                thread,
-              ),
+          const partial = await InferenceThread.during(ctx.gradientThread, (thread) =>
+            evaluateStream(
+              tf,
+              spec,
+              seedData,
+              order.slice(0, t + 1),
+              modules,
+              current,
+              isolatedHeads,
+              coords,
+              ctx.speed.inference,
+              false,
+              ctx.kernels,
+              thread,
+            ),
           );
           matrixRows.push(partial.rowAccuracies);
         }
@@ -549,38 +547,35 @@ async function runOrder(
     emitPhase('evaluate', 'l2r');
     const finalMemory = memoryRows(seedData, order, memory);
     // One helper thread for the final evaluation and the memory's scores (token backbones).
-    const final = await InferenceThread.during(
-      ctx.kernels ? ctx.gradientThread : undefined,
-      async (thread) => {
-        const evaluated = await evaluateStream(
-          tf,
-          spec,
-          seedData,
-          order,
-          modules,
-          finalRouter,
-          isolatedHeads,
-          coords,
-          ctx.speed.inference,
-          true,
-          ctx.kernels,
-          thread,
-        );
-        await attachMemoryScores(
-          tf,
-          spec,
-          seedData.frozen,
-          modules,
-          finalRouter,
-          finalMemory,
-          ctx.memoryRecords,
-          firstRecord,
-          ctx.kernels,
-          thread,
-        );
-        return evaluated;
-      },
-    );
+    const final = await InferenceThread.during(ctx.gradientThread, async (thread) => {
+      const evaluated = await evaluateStream(
+        tf,
+        spec,
+        seedData,
+        order,
+        modules,
+        finalRouter,
+        isolatedHeads,
+        coords,
+        ctx.speed.inference,
+        true,
+        ctx.kernels,
+        thread,
+      );
+      await attachMemoryScores(
+        tf,
+        spec,
+        seedData.frozen,
+        modules,
+        finalRouter,
+        finalMemory,
+        ctx.memoryRecords,
+        firstRecord,
+        ctx.kernels,
+        thread,
+      );
+      return evaluated;
+    });
     matrixRows.push(final.rowAccuracies);
     for (const row of final.rows)
       sink.emit({
