@@ -42,8 +42,8 @@ const frozen = Array.from({ length: backbone.layers }, (_, l) =>
   write(`frozen${l}.f32`, normalMatrix(backbone.dim, backbone.dim, 1 / Math.sqrt(backbone.dim), layerRandom)),
 );
 const tasks = [];
-for (const task of spec.tasks) {
-  const data = await loadTask(task, seed);
+for (const [taskKey, task] of spec.tasks.entries()) {
+  const data = await loadTask(task, taskKey, seed);
   tasks.push({
     name: task.name,
     classes: data.classes,

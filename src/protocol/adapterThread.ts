@@ -19,7 +19,7 @@ export interface TrainAdapterJob {
   readonly kernels: boolean;
   /** The random streams of this (seed, order, task), exactly as the engine draws them in-process. */
   readonly seed: number;
-  readonly orderHash: number;
+  readonly orderKey: number;
   readonly taskIndex: number;
   readonly task: string;
   readonly classes: readonly string[];

@@ -36,62 +36,62 @@ const rows = (n: number, labels = ['a', 'b']): string =>
 
 describe('data loading: every defect names file, line and field', () => {
   it('reads JSONL, CSV with quotes and BOM, and TSV', async () => {
-    assert.equal((await loadTask(task(file('a.jsonl', rows(40))), 1)).classes.length, 2);
+    assert.equal((await loadTask(task(file('a.jsonl', rows(40))), 0, 1)).classes.length, 2);
     const csv = file(
       'a.csv',
       '\uFEFFtext,label\n' +
         Array.from({ length: 40 }, (_, i) => `"hello, ""world"" ${i}",${i % 2 ? 'x' : 'y'}`).join('\n'),
     );
-    const loaded = await loadTask(task(csv), 1);
+    const loaded = await loadTask(task(csv), 0, 1);
     assert.ok([...loaded.train.texts, ...loaded.test.texts].some((t) => t.startsWith('hello, "world"')));
     const tsv = file(
       'a.tsv',
       'text\tlabel\n' + Array.from({ length: 40 }, (_, i) => `t ${i}\t${i % 2}`).join('\n'),
     );
-    assert.deepEqual((await loadTask(task(tsv), 1)).classes, ['0', '1']);
+    assert.deepEqual((await loadTask(task(tsv), 0, 1)).classes, ['0', '1']);
   });
 
   it('names a missing file', async () => {
     await assert.rejects(
-      loadTask(task(join(dir, 'nope.jsonl')), 1),
+      loadTask(task(join(dir, 'nope.jsonl')), 0, 1),
       (e: Error) => e instanceof DataError && /nope\.jsonl: file not found/.test(e.message),
     );
   });
 
   it('names the line of a bad JSON row and of a missing field', async () => {
     await assert.rejects(
-      loadTask(task(file('bad.jsonl', `${rows(3)}\n{oops\n`)), 1),
+      loadTask(task(file('bad.jsonl', `${rows(3)}\n{oops\n`)), 0, 1),
       /bad\.jsonl:4: not valid JSON/,
     );
     await assert.rejects(
-      loadTask(task(file('field.jsonl', `${rows(2)}\n{"txt":"x","label":"a"}\n`)), 1),
+      loadTask(task(file('field.jsonl', `${rows(2)}\n{"txt":"x","label":"a"}\n`)), 0, 1),
       /field\.jsonl:3: missing text field "text"/,
     );
   });
 
   it('names a CSV without the column', async () => {
     await assert.rejects(
-      loadTask(task(file('c.csv', 'body,label\nx,a\n')), 1),
+      loadTask(task(file('c.csv', 'body,label\nx,a\n')), 0, 1),
       /no text column "text" in the header \(columns: body, label\)/,
     );
   });
 
   it('refuses a one-class task and an empty task', async () => {
-    await assert.rejects(loadTask(task(file('one.jsonl', rows(10, ['a']))), 1), /only one class/);
-    await assert.rejects(loadTask(task(file('empty.jsonl', '\n')), 1), /no rows/);
+    await assert.rejects(loadTask(task(file('one.jsonl', rows(10, ['a']))), 0, 1), /only one class/);
+    await assert.rejects(loadTask(task(file('empty.jsonl', '\n')), 0, 1), /no rows/);
   });
 
   it('refuses a test label unseen in training', async () => {
     const train = file('tr.jsonl', rows(20));
     const test = file('te.jsonl', rows(5, ['a', 'zzz']));
     await assert.rejects(
-      loadTask(task(train, { test, testSplit: undefined }), 1),
+      loadTask(task(train, { test, testSplit: undefined }), 0, 1),
       /te\.jsonl:2: label "zzz"/,
     );
   });
 
   it('keeps split-key groups on one side of the split', async () => {
-    const loaded = await loadTask(task(file('g.jsonl', rows(70)), { splitKey: 'doc' }), 3);
+    const loaded = await loadTask(task(file('g.jsonl', rows(70)), { splitKey: 'doc' }), 0, 3);
     const group = (t: string): string => `d${Number(t.split(' ')[1]) % 7}`;
     const trainGroups = new Set(loaded.train.texts.map(group));
     for (const t of loaded.test.texts) assert.ok(!trainGroups.has(group(t)), `group ${group(t)} leaked`);

@@ -111,6 +111,21 @@ describe('runs', () => {
     assert.deepEqual(numbers(a.metrics), numbers(b.metrics));
   });
 
+  it('gives the same numbers after a task and an order are renamed (seeds follow positions)', async () => {
+    const a = await run(tinySpec());
+    const renamed = tinySpec();
+    const tasks = renamed.tasks.map((t) => (t.name === 'spam' ? { ...t, name: 'spamassassin' } : t));
+    const b = await run({
+      ...renamed,
+      tasks,
+      orders: [{ name: 'first', tasks: tasks.map((t) => t.name) }],
+    });
+    const values = (m: MetricsFile | undefined): unknown =>
+      m?.rows.map((r) => [r.method, r.setting, r.accuracy, Object.values(r.perTask)]);
+    assert.ok((a.metrics?.rows.length ?? 0) > 0);
+    assert.deepEqual(values(b.metrics), values(a.metrics));
+  });
+
   it('keeps the memory within its budget', async () => {
     const { events } = await run(
       tinySpec({ memory: { size: { kind: 'count', value: 7 }, strategy: 'balanced' } }),

@@ -1,7 +1,6 @@
 import { extname } from 'node:path';
 import type { TaskSpec } from '../../protocol/spec';
 import { createRandom, shuffled } from '../random';
-import { fnv1a } from '../text/tokenize';
 import type { Random } from '../random';
 import { DataError } from './dataset';
 import type { Split, TaskData } from './dataset';
@@ -15,11 +14,13 @@ export const VALIDATION_FRACTION = 0.1;
  * Loads one task: reads its files, applies label renames and subsets, carves test (when there is no
  * test file, by split-key group) and validation splits, applies caps. Deterministic for a seed.
  * Every defect is a DataError naming the file and line; nothing partial is returned.
+ * `taskKey` is the task's position among the stream's declared tasks: the splits are seeded by it,
+ * not by the task's name, so renaming a task never changes a number.
  */
-export async function loadTask(task: TaskSpec, seed: number): Promise<TaskData> {
+export async function loadTask(task: TaskSpec, taskKey: number, seed: number): Promise<TaskData> {
   const d = task.data;
   const fields = { text: d.textField, label: d.labelField, splitKey: d.splitKey };
-  const random = createRandom(seed, fnv1a(task.name), 1);
+  const random = createRandom(seed, taskKey, 1);
   const keep = (records: RawRecord[]): RawRecord[] => {
     const renamed = records.map((r) => ({ ...r, label: d.rename?.[r.label] ?? r.label }));
     return d.labels !== undefined ? renamed.filter((r) => d.labels?.includes(r.label)) : renamed;

@@ -59,12 +59,11 @@ export class AdapterPool {
     seed: number,
     tasks: ReadonlyMap<string, PreparedTask>,
     width: number,
-    orderHash: (order: string) => number,
   ): void {
     const backbone = spec.backbone;
     if (backbone.type === 'bert') return;
     const lanes = this.helpers.length + 1;
-    for (const order of spec.orders)
+    spec.orders.forEach((order, orderKey) =>
       order.tasks.forEach((name, t) => {
         const unit = adapterUnit(seed, order.name, name);
         const task = tasks.get(name);
@@ -77,7 +76,7 @@ export class AdapterPool {
           wasmDir: this.wasmDir,
           kernels: this.kernels,
           seed,
-          orderHash: orderHash(order.name),
+          orderKey,
           taskIndex: t,
           task: name,
           classes: task.data.classes,
@@ -88,7 +87,8 @@ export class AdapterPool {
           width,
           labels: task.data.train.labels,
         });
-      });
+      }),
+    );
   }
 
   /**

@@ -44,7 +44,7 @@ async function train(job: TrainAdapterJob): Promise<void> {
     job.layers,
     job.dim,
     job.adapter.bottleneck,
-    randomStreams.adapterInit(job.seed, job.orderHash, job.taskIndex),
+    randomStreams.adapterInit(job.seed, job.orderKey, job.taskIndex),
   );
   const vars = [...adapterVariables(module), ...headVariables(module)];
   let lastStep = 0;
@@ -56,7 +56,7 @@ async function train(job: TrainAdapterJob): Promise<void> {
       frozen,
       { x: job.x, labels: job.labels, dim: job.width },
       job.adapter,
-      randomStreams.adapterEpoch(job.seed, job.orderHash, job.taskIndex),
+      randomStreams.adapterEpoch(job.seed, job.orderKey, job.taskIndex),
       {
         shouldStop: () => stopped,
         onStep: (s) => {

@@ -47,7 +47,7 @@ export interface BaselineContext {
   readonly isolatedHeads: readonly Float32Array[][];
   readonly coords: RunCoordinates;
   readonly prefix: string;
-  readonly orderHash: number;
+  readonly orderKey: number;
   /** What the final L2R router trained on: the memory, then any feature-replay rows. */
   readonly routerRows: MemoryBatchSource;
   /** Feature replay of the final router, for routers trained on other memories (the memory sweep). */
@@ -244,7 +244,7 @@ async function fitRouter(
     ctx.frozen.layers,
     ctx.dim,
     modules.length,
-    createRandom(ctx.coords.seed, ctx.orderHash, 0, stream),
+    createRandom(ctx.coords.seed, ctx.orderKey, 0, stream),
   );
   const vars = [...routerVariables(router), ...(routerSpec.tuneHeads ? modules.flatMap(headVariables) : [])];
   try {
@@ -261,7 +261,7 @@ async function fitRouter(
           router,
           memory,
           routerSpec,
-          (epoch) => createRandom(ctx.coords.seed, ctx.orderHash, 0, stream + 1, epoch),
+          (epoch) => createRandom(ctx.coords.seed, ctx.orderKey, 0, stream + 1, epoch),
           { ...ctx.hooks('router', method, undefined, ctx.speed.router), ...unitHooks },
           ctx.isolatedHeads,
           { kernels: ctx.kernels },
@@ -321,7 +321,7 @@ async function lowerBound(ctx: BaselineContext, sets: readonly ScoredSet[]): Pro
     ctx.frozen.layers,
     ctx.dim,
     spec.adapter.bottleneck,
-    createRandom(ctx.coords.seed, ctx.orderHash, 0, 8),
+    createRandom(ctx.coords.seed, ctx.orderKey, 0, 8),
   );
   const modules: TaskModule[] = [];
   const r: { cil: number[]; til: number[] }[] = [];
@@ -338,7 +338,7 @@ async function lowerBound(ctx: BaselineContext, sets: readonly ScoredSet[]): Pro
         ctx.frozen.layers,
         ctx.dim,
         spec.adapter.bottleneck,
-        createRandom(ctx.coords.seed, ctx.orderHash, t, 9),
+        createRandom(ctx.coords.seed, ctx.orderKey, t, 9),
       );
       tf.dispose(adapterVariables(own));
       const module: TaskModule = { ...own, adapters: shared.adapters };
@@ -353,7 +353,7 @@ async function lowerBound(ctx: BaselineContext, sets: readonly ScoredSet[]): Pro
           ctx.frozen,
           { x: task.train, labels: task.data.train.labels, dim: ctx.width },
           spec.adapter,
-          (epoch) => createRandom(ctx.coords.seed, ctx.orderHash, t, 10, epoch),
+          (epoch) => createRandom(ctx.coords.seed, ctx.orderKey, t, 10, epoch),
           { ...ctx.hooks('baseline', 'lower', name, ctx.speed.adapter), ...unitHooks },
           { kernels: ctx.kernels },
         ),
@@ -406,7 +406,7 @@ async function upperBound(ctx: BaselineContext, sets: readonly ScoredSet[]): Pro
     ctx.frozen.layers,
     ctx.dim,
     spec.adapter.bottleneck,
-    createRandom(ctx.coords.seed, ctx.orderHash, 0, 11),
+    createRandom(ctx.coords.seed, ctx.orderKey, 0, 11),
   );
   try {
     const offsets = orderOffsets(ctx.tasks, order);
@@ -432,7 +432,7 @@ async function upperBound(ctx: BaselineContext, sets: readonly ScoredSet[]): Pro
         ctx.frozen,
         { x, labels, dim: ctx.width },
         spec.adapter,
-        (epoch) => createRandom(ctx.coords.seed, ctx.orderHash, 0, 12, epoch),
+        (epoch) => createRandom(ctx.coords.seed, ctx.orderKey, 0, 12, epoch),
         { ...ctx.hooks('baseline', 'upper', undefined, ctx.speed.adapter), ...unitHooks },
         { kernels: ctx.kernels },
       ),
@@ -488,7 +488,7 @@ async function memorySweepPoint(
     if (task === undefined) throw new Error(`unknown task ${name}`);
     const size = { kind: 'percent' as const, value: percent };
     const budget = memoryBudget({ ...spec.memory, size }, task.data.train.labels.length);
-    const random = createRandom(ctx.coords.seed, ctx.orderHash, t, 3);
+    const random = createRandom(ctx.coords.seed, ctx.orderKey, t, 3);
     return selectMemory(task.data.train.labels, budget, spec.memory.strategy, random).map((index) => ({
       task: t,
       index,

@@ -7,7 +7,6 @@ import { RUN_FILES } from '../../protocol/runFolder';
 import type { BackendName, ExperimentSpec, KernelChoice } from '../../protocol/spec';
 import type { TaskData } from '../data/dataset';
 import { loadTask } from '../data/loadTask';
-import { fnv1a } from '../text/tokenize';
 import { createFeaturizer } from '../features/featurize';
 import { applyStem, orthonormalProjection } from '../features/stem';
 import { memoryBudget, selectMemory } from '../memory';
@@ -173,7 +172,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
         (options.kernels ?? 'auto') === 'auto' && kernelsSupported(),
       );
       try {
-        pool?.submitSeed(spec, seed, prepared.tasks, prepared.width, fnv1a);
+        pool?.submitSeed(spec, seed, prepared.tasks, prepared.width);
         for (const order of spec.orders) {
           const coords: RunCoordinates = { seed, order: order.name };
           const result = await runOrder(tf, spec, prepared, order.tasks, coords, {
@@ -296,7 +295,7 @@ async function prepareSeed(
   }
   const tasks = new Map<string, PreparedTask>();
   try {
-    for (const task of spec.tasks) {
+    for (const [taskKey, task] of spec.tasks.entries()) {
       sink.emit({
         type: 'phase',
         time: Date.now(),
@@ -307,7 +306,7 @@ async function prepareSeed(
         task: task.name,
         taskCount: spec.tasks.length,
       });
-      const loaded: TaskData = await loadTask(task, seed);
+      const loaded: TaskData = await loadTask(task, taskKey, seed);
       const data: TaskData = evaluateOn === 'validation' ? { ...loaded, test: loaded.val } : loaded;
       tasks.set(task.name, {
         data,
@@ -355,7 +354,7 @@ async function runOrder(
   ctx: OrderContext,
 ): Promise<{ rows: ResultRow[]; tables: RoutingTable[]; matrices: MetricsFile['matrices'][number][] }> {
   const { sink, progress, checkpoints } = ctx;
-  const orderHash = fnv1a(coords.order);
+  const orderKey = spec.orders.findIndex((o) => o.name === coords.order);
   const modules: TaskModule[] = [];
   const memory: { task: number; index: number }[] = [];
   const firstRecord = ctx.memoryRecords.length;
@@ -382,7 +381,7 @@ async function runOrder(
   const replayFor = (t: number): ReplaySource => ({
     perTask: replayPerTask(spec),
     covariance: spec.router.replayCovariance,
-    random: () => createRandom(coords.seed, orderHash, t, 20),
+    random: () => createRandom(coords.seed, orderKey, t, 20),
   });
   try {
     for (let t = 0; t < order.length; t++) {
@@ -396,7 +395,7 @@ async function runOrder(
         seedData.frozen.layers,
         seedData.dim,
         spec.adapter.bottleneck,
-        randomStreams.adapterInit(coords.seed, orderHash, t),
+        randomStreams.adapterInit(coords.seed, orderKey, t),
       );
       modules.push(module);
       const unit = adapterUnit(coords.seed, coords.order, name);
@@ -417,7 +416,7 @@ async function runOrder(
             seedData.frozen,
             { x: task.train, labels: task.data.train.labels, dim: seedData.width },
             spec.adapter,
-            randomStreams.adapterEpoch(coords.seed, orderHash, t),
+            randomStreams.adapterEpoch(coords.seed, orderKey, t),
             { ...hooks('adapter', 'l2r', name, ctx.speed.adapter), ...unitHooks },
             {
               kernels: ctx.kernels,
@@ -441,7 +440,7 @@ async function runOrder(
         task.data.train.labels,
         budget,
         spec.memory.strategy,
-        createRandom(coords.seed, orderHash, t, 3),
+        createRandom(coords.seed, orderKey, t, 3),
       );
       for (const index of chosen) {
         memory.push({ task: t, index });
@@ -472,7 +471,7 @@ async function runOrder(
           seedData.frozen.layers,
           seedData.dim,
           modules.length,
-          createRandom(coords.seed, orderHash, t, 4),
+          createRandom(coords.seed, orderKey, t, 4),
         );
         const routerUnit = `${prefix}-router-after-${name}`;
         const vars = [
@@ -502,7 +501,7 @@ async function runOrder(
             router as RouterLayer[],
             rows,
             spec.router,
-            (epoch) => createRandom(coords.seed, orderHash, t, 5, epoch),
+            (epoch) => createRandom(coords.seed, orderKey, t, 5, epoch),
             { ...hooks('router', 'l2r', name, ctx.speed.router), ...unitHooks },
             isolatedHeads,
             {
@@ -601,7 +600,7 @@ async function runOrder(
       isolatedHeads,
       coords,
       prefix,
-      orderHash,
+      orderKey,
       routerRows: lastRouterRows,
       replay: replayFor(order.length - 1),
       hooks,
