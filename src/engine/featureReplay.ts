@@ -147,6 +147,32 @@ export function proportionalQuotas(counts: Float64Array, total: number): number[
 }
 
 /**
+ * The within-class covariance pooled over every task given (all tasks' scatter summed, divided by
+ * the degrees of freedom: examples minus classes): full [dim x dim] or its diagonal [dim], as the
+ * statistics hold. What feature replay draws with and the statistical baselines classify by.
+ */
+export function pooledCovariance(stats: readonly ClassStatistics[]): Float64Array {
+  const dim = stats[0]?.dim ?? 0;
+  const kind = stats[0]?.covariance ?? 'diagonal';
+  const pooled = new Float64Array(kind === 'full' ? dim * dim : dim);
+  let dof = 0;
+  for (const s of stats) {
+    s.scatter.forEach((v, i) => (pooled[i] = (pooled[i] ?? 0) + v));
+    dof += s.counts.reduce((a, b) => a + b, 0) - s.counts.filter((c) => c > 0).length;
+  }
+  for (let i = 0; i < pooled.length; i++) pooled[i] = (pooled[i] ?? 0) / Math.max(1, dof);
+  return pooled;
+}
+
+/** Mean of the diagonal of a covariance (full [dim x dim] or diagonal [dim]): its scale. */
+export function meanVariance(covariance: Float64Array, dim: number): number {
+  const full = covariance.length === dim * dim && dim > 1;
+  let sum = 0;
+  for (let j = 0; j < dim; j++) sum += full ? (covariance[j * dim + j] ?? 0) : (covariance[j] ?? 0);
+  return sum / Math.max(1, dim);
+}
+
+/**
  * A square-root factor of the pooled within-class covariance: per-dimension standard deviations, or
  * the lower Cholesky factor. A small ridge (1e-3 of the mean variance) keeps it positive definite
  * when there are fewer examples than dimensions.
@@ -157,17 +183,8 @@ function covarianceFactor(stats: readonly ClassStatistics[]): {
 } {
   const dim = stats[0]?.dim ?? 0;
   const kind = stats[0]?.covariance ?? 'diagonal';
-  const pooled = new Float64Array(kind === 'full' ? dim * dim : dim);
-  let dof = 0;
-  for (const s of stats) {
-    s.scatter.forEach((v, i) => (pooled[i] = (pooled[i] ?? 0) + v));
-    dof += s.counts.reduce((a, b) => a + b, 0) - s.counts.filter((c) => c > 0).length;
-  }
-  for (let i = 0; i < pooled.length; i++) pooled[i] = (pooled[i] ?? 0) / Math.max(1, dof);
-  const diagonal = (j: number): number => (kind === 'full' ? (pooled[j * dim + j] ?? 0) : (pooled[j] ?? 0));
-  let meanVariance = 0;
-  for (let j = 0; j < dim; j++) meanVariance += diagonal(j) / Math.max(1, dim);
-  const ridge = 1e-3 * meanVariance + 1e-12;
+  const pooled = pooledCovariance(stats);
+  const ridge = 1e-3 * meanVariance(pooled, dim) + 1e-12;
   if (kind === 'diagonal') return { kind, values: pooled.map((v) => Math.sqrt(v + ridge)) };
   for (let j = 0; j < dim; j++) pooled[j * dim + j] = (pooled[j * dim + j] ?? 0) + ridge;
   return { kind, values: cholesky(pooled, dim) };

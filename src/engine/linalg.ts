@@ -41,3 +41,34 @@ export function invertSpd(m: Float64Array, n: number): Float64Array {
   }
   return inv;
 }
+
+/**
+ * Solves (L Lᵀ) X = B for X, with L from `cholesky` [n x n] and B row-major [n x cols] (several
+ * right-hand sides at once): forward then back substitution, rows of B contiguous in the inner loop.
+ */
+export function choleskySolve(l: Float64Array, n: number, b: Float64Array, cols: number): Float64Array {
+  const x = Float64Array.from(b);
+  for (let i = 0; i < n; i++) {
+    const row = i * cols;
+    for (let k = 0; k < i; k++) {
+      const lik = l[i * n + k] ?? 0;
+      if (lik === 0) continue;
+      const from = k * cols;
+      for (let c = 0; c < cols; c++) x[row + c] = (x[row + c] ?? 0) - lik * (x[from + c] ?? 0);
+    }
+    const lii = l[i * n + i] ?? 1;
+    for (let c = 0; c < cols; c++) x[row + c] = (x[row + c] ?? 0) / lii;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    const row = i * cols;
+    for (let k = i + 1; k < n; k++) {
+      const lki = l[k * n + i] ?? 0;
+      if (lki === 0) continue;
+      const from = k * cols;
+      for (let c = 0; c < cols; c++) x[row + c] = (x[row + c] ?? 0) - lki * (x[from + c] ?? 0);
+    }
+    const lii = l[i * n + i] ?? 1;
+    for (let c = 0; c < cols; c++) x[row + c] = (x[row + c] ?? 0) / lii;
+  }
+  return x;
+}

@@ -1,4 +1,4 @@
-import type { KeyType } from './schema';
+import type { BlockName, KeyType } from './schema';
 import { blockDocs, blocksOf, presets, schema } from './schema';
 
 function typeText(t: KeyType): string {
@@ -79,7 +79,7 @@ ${paper}. A key written in the file always wins over its preset.
 
 ${table('stream')}
 
-${(['backbone', 'adapter', 'memory', 'router'] as const).map((b) => `## \`${b} { ... }\`\n\n${blockDocs[b]}\n\n${table(b)}`).join('\n\n')}
+${(blocksOf.stream as readonly BlockName[]).map((b) => `## \`${b} { ... }\`\n\n${blockDocs[b]}\n\n${table(b)}`).join('\n\n')}
 
 ## Task keys
 

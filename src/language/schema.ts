@@ -27,7 +27,7 @@ export interface KeySpec {
   readonly example: string;
 }
 
-export type BlockName = 'backbone' | 'adapter' | 'memory' | 'router';
+export type BlockName = 'backbone' | 'adapter' | 'memory' | 'router' | 'epi' | 'lda' | 'klda';
 export type Context = 'stream' | 'task' | BlockName;
 
 export const blockDocs: Record<BlockName | 'rename', string> = {
@@ -35,6 +35,9 @@ export const blockDocs: Record<BlockName | 'rename', string> = {
   adapter: 'The per-task residual bottleneck adapters and how they are trained (each in isolation).',
   memory: 'The replay memory: how many examples of each task are kept, and how they are chosen.',
   router: 'The per-layer routers trained on the memory to compose adapters.',
+  epi: 'Settings of the EPI-like baseline (`epi` in `baselines`): how it identifies the task from the frozen features.',
+  lda: 'Settings of the `lda` baseline: nearest class mean over every class seen, in the Mahalanobis metric of one within-class covariance shared by all classes of all tasks (frozen features, no adapters).',
+  klda: 'Settings of the `klda` baseline (KLDA, Momeni, Mazumder, Liu, AAAI 2025): `lda` over random Fourier features of an RBF kernel on the frozen features.',
   rename: 'Label renames for a task: `"old" = "new"` pairs.',
 };
 
@@ -65,10 +68,13 @@ export const schema: Record<Context, Record<string, KeySpec>> = {
       example: 'compose = [wavg]',
     },
     baselines: {
-      type: { kind: 'enumList', values: ['lower', 'upper', 'oracle', 'epi', 'mocl', 'dam', 'softmax'] },
+      type: {
+        kind: 'enumList',
+        values: ['lower', 'upper', 'oracle', 'epi', 'lda', 'klda', 'ncm', 'mocl', 'dam', 'softmax'],
+      },
       default: '[]',
-      doc: 'Methods run beside L2R on the same data: `lower` (one adapter fine-tuned sequentially), `upper` (one adapter trained jointly), `oracle` (true task id picks the adapter), `epi`, `mocl`, `dam` (similarity-based routing), `softmax` (L2R with a softmax router).',
-      example: 'baselines = [lower, upper, oracle]',
+      doc: "Methods run beside L2R on the same data: `lower` (one adapter fine-tuned sequentially), `upper` (one adapter trained jointly), `oracle` (true task id picks the adapter), `epi`, `mocl`, `dam` (similarity-based routing), `lda`, `klda`, `ncm` (rehearsal-free classifiers on the frozen features' class statistics, no adapters; settings in the `epi`, `lda` and `klda` blocks), `softmax` (L2R with a softmax router). See docs/METHODS.md.",
+      example: 'baselines = [lower, upper, oracle, lda]',
     },
     output: {
       type: { kind: 'path', folder: true },
@@ -263,6 +269,42 @@ export const schema: Record<Context, Record<string, KeySpec>> = {
       example: 'replay_covariance = full',
     },
   },
+  epi: {
+    covariance: {
+      type: { kind: 'enum', values: ['shared', 'per_task'] },
+      default: 'shared',
+      doc: "The covariance the task is identified with: `shared` (default, chosen on validation data): one within-class covariance pooled over every class of every task, so distances to every task's class means are on one scale; `per_task`: one per task, as EPI keeps.",
+      example: 'covariance = per_task',
+    },
+  },
+  lda: {
+    shrinkage: {
+      type: { kind: 'number', min: 0, max: 0.99 },
+      default: '0.01',
+      doc: 'Shrinkage α of the shared covariance toward its scaled identity, (1 − α) Σ + α · mean variance · I. Default 0.01, chosen on validation data (0 to 0.03 were level; 0.3 and more lost 2 or more CIL points). The `statistics_prior` of L2R uses the same value.',
+      example: 'shrinkage = 0.3',
+    },
+  },
+  klda: {
+    features: {
+      type: { kind: 'int', min: 16, max: 8192 },
+      default: '1024',
+      doc: 'Random Fourier features per ensemble member (the KLDA paper: 5000). A features x features covariance is kept and factored, so memory grows with its square and time faster. Default 1024, chosen on validation data (2048 was level at 10x the time; 512 lost 1.5 CIL points).',
+      example: 'features = 1024',
+    },
+    bandwidth: {
+      type: { kind: 'number', min: 0, exclusiveMin: true, max: 1000 },
+      default: '16',
+      doc: "The RBF kernel's length scale, in units of the root mean squared distance of the first task's frozen features to their mean (the paper sets an absolute width per backbone). Default 16, chosen on validation data: from 0.25 up to 16 CIL rose steadily; 32 was level.",
+      example: 'bandwidth = 4',
+    },
+    ensemble: {
+      type: { kind: 'int', min: 1, max: 16 },
+      default: '3',
+      doc: 'Members, each with its own random features, whose class probabilities are averaged (KLDA-E; the paper: 5). Time grows with it. Default 3, chosen on validation data (+1.0 CIL over 1; 5 was level).',
+      example: 'ensemble = 5',
+    },
+  },
   task: {
     data: {
       type: { kind: 'path' },
@@ -319,7 +361,7 @@ export const schema: Record<Context, Record<string, KeySpec>> = {
 
 /** Keys that open a block (`key { ... }`) in each context. */
 export const blocksOf: Record<'stream' | 'task', readonly string[]> = {
-  stream: ['backbone', 'adapter', 'memory', 'router'],
+  stream: ['backbone', 'adapter', 'memory', 'router', 'epi', 'lda', 'klda'],
   task: ['rename'],
 };
 

@@ -5,6 +5,7 @@ import type {
   BackendPreference,
   Composition,
   DataFormat,
+  EpiCovariance,
   ExperimentSpec,
   MemoryStrategy,
   ReplayCovariance,
@@ -135,6 +136,9 @@ export function toExperimentSpec(doc: Document, stream: StreamNode, sourceFile: 
   const adapter = new Values(blockOf(stream, 'adapter'), 'adapter', preset);
   const memory = new Values(blockOf(stream, 'memory'), 'memory', preset);
   const router = new Values(blockOf(stream, 'router'), 'router', preset);
+  const epi = new Values(blockOf(stream, 'epi'), 'epi', preset);
+  const lda = new Values(blockOf(stream, 'lda'), 'lda', preset);
+  const klda = new Values(blockOf(stream, 'klda'), 'klda', preset);
 
   const type = backbone.text('type') ?? 'glove100';
   const backboneSpec: BackboneSpec =
@@ -209,6 +213,15 @@ export function toExperimentSpec(doc: Document, stream: StreamNode, sourceFile: 
     compose: top.list('compose').map((v) => v.text as Composition),
     settings: top.list('settings').map((v) => v.text as Setting),
     baselines: top.list('baselines').map((v) => v.text as Baseline),
+    baselineOptions: {
+      epi: { covariance: (epi.text('covariance') ?? 'shared') as EpiCovariance },
+      lda: { shrinkage: lda.number('shrinkage') },
+      klda: {
+        features: klda.number('features'),
+        bandwidth: klda.number('bandwidth'),
+        ensemble: klda.number('ensemble'),
+      },
+    },
     output: resolvePath(base, top.text('output') ?? '.l2r/runs'),
     backend: (top.text('backend') ?? 'auto') as BackendPreference,
     preset,

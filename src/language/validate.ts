@@ -10,7 +10,7 @@ import type {
   TaskNode,
   Value,
 } from './ast';
-import type { Context, KeySpec, KeyType } from './schema';
+import type { BlockName, Context, KeySpec, KeyType } from './schema';
 import { blocksOf, blockDocs, didYouMean, schema } from './schema';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
@@ -44,7 +44,7 @@ export interface ValidationChecks {
 }
 
 export const checks: ValidationChecks = {
-  stream: [checkStreamMembers, checkOrdersCoverTasks, checkReplayNeedsFeatures],
+  stream: [checkStreamMembers, checkOrdersCoverTasks, checkReplayNeedsFeatures, checkBaselineBlocksUsed],
   task: [checkTaskMembers],
   order: [checkOrderReferences],
   block: [checkBlockKeys],
@@ -85,7 +85,10 @@ function visit(node: Node, context: Context, doc: Document, accept: Accept): voi
   if (node.type === 'order') for (const check of checks.order) check(node, doc, accept);
   else if (node.type === 'block') {
     for (const check of checks.block) check(node, context, accept);
-    const inner = (['backbone', 'adapter', 'memory', 'router'] as const).find((b) => b === node.key);
+    const inner =
+      context === 'stream'
+        ? (blocksOf.stream as readonly BlockName[]).find((b) => b === node.key)
+        : undefined;
     if (inner !== undefined)
       for (const p of node.properties) for (const check of checks.property) check(p, inner, accept);
   } else if (node.type === 'property') for (const check of checks.property) check(node, context, accept);
@@ -190,6 +193,28 @@ function checkOrdersCoverTasks(stream: StreamNode, doc: Document, accept: Accept
   }
 }
 
+/** A baseline's settings block does nothing unless that baseline runs: say so where the block is. */
+function checkBaselineBlocksUsed(stream: StreamNode, _doc: Document, accept: Accept): void {
+  const listed = stream.members.find(
+    (m): m is PropertyNode => m.type === 'property' && m.key === 'baselines',
+  );
+  const names = new Set(
+    listed?.value?.type === 'list'
+      ? listed.value.items.map((i) => i.text)
+      : listed?.value?.type === 'scalar'
+        ? [listed.value.text]
+        : [],
+  );
+  for (const m of stream.members)
+    if (m.type === 'block' && (m.key === 'epi' || m.key === 'lda' || m.key === 'klda') && !names.has(m.key))
+      accept({
+        severity: 'warning',
+        message: `'${m.key} { ... }' has no effect: '${m.key}' is not in this stream's baselines. Add it, e.g. baselines = [${[...names, m.key].join(', ')}].`,
+        range: m.keyRange,
+        code: 'unused-baseline-block',
+      });
+}
+
 /** Feature replay draws stem features; a bert backbone's inputs are tokens, so the keys do nothing there. */
 function checkReplayNeedsFeatures(stream: StreamNode, _doc: Document, accept: Accept): void {
   const block = (key: string): BlockNode | undefined =>
@@ -200,7 +225,7 @@ function checkReplayNeedsFeatures(stream: StreamNode, _doc: Document, accept: Ac
     if (p.key === 'feature_replay' || p.key === 'replay_covariance')
       accept({
         severity: 'warning',
-        message: `'${p.key}' applies to the glove100 and hashed backbones only (it draws feature vectors; bert reads tokens); it is ignored here.`,
+        message: `'${p.key}' applies to the glove100 and hashed backbones only (it works on feature vectors; bert reads tokens); it is ignored here.`,
         range: p.keyRange,
         code: 'ignored',
       });

@@ -30,9 +30,38 @@ export type DataFormat = 'jsonl' | 'csv' | 'tsv';
 /**
  * Methods run beside L2R. `lower`: one shared adapter fine-tuned sequentially; `upper`: one adapter
  * trained jointly on all tasks; `oracle`: the true task id picks its own adapter; `epi`, `mocl`, `dam`:
- * similarity-based routing modelled on those papers; `softmax`: L2R with a softmax router.
+ * similarity-based routing modelled on those papers; `lda`, `klda`, `ncm`: rehearsal-free classifiers
+ * on the frozen features' class statistics (no adapters); `softmax`: L2R with a softmax router.
  */
-export type Baseline = 'lower' | 'upper' | 'oracle' | 'epi' | 'mocl' | 'dam' | 'softmax';
+export type Baseline =
+  'lower' | 'upper' | 'oracle' | 'epi' | 'lda' | 'klda' | 'ncm' | 'mocl' | 'dam' | 'softmax';
+
+/**
+ * The rehearsal-free methods that keep statistics instead of examples, which the "best rehearsal-free
+ * baseline" line compares L2R with (protocol/verdict.ts).
+ */
+export const REHEARSAL_FREE: readonly Baseline[] = ['epi', 'lda', 'klda', 'ncm'];
+
+/**
+ * Which covariance the EPI-like baseline identifies the task with: one shared by every class of every
+ * task (pooled within-class scatter, as linear discriminant analysis) or one per task (EPI's own).
+ */
+export type EpiCovariance = 'shared' | 'per_task';
+
+/** Settings of the statistical baselines (`epi { }`, `lda { }`, `klda { }` blocks). */
+export interface BaselineOptions {
+  readonly epi: { readonly covariance: EpiCovariance };
+  /** Shrinkage α in [0, 1) of the shared covariance toward its scaled identity. */
+  readonly lda: { readonly shrinkage: number };
+  readonly klda: {
+    /** Random Fourier features per ensemble member. */
+    readonly features: number;
+    /** The RBF kernel's length scale in units of the first task's root mean squared distance to its mean. */
+    readonly bandwidth: number;
+    /** Members (independent random feature draws) whose class probabilities are averaged. */
+    readonly ensemble: number;
+  };
+}
 
 export interface DataSourceSpec {
   /** Absolute path of the training file. */
@@ -188,6 +217,7 @@ export interface ExperimentSpec {
   readonly compose: readonly Composition[];
   readonly settings: readonly Setting[];
   readonly baselines: readonly Baseline[];
+  readonly baselineOptions: BaselineOptions;
   /** Absolute path of the folder that receives run folders. */
   readonly output: string;
   readonly backend: BackendPreference;

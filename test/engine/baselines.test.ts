@@ -23,7 +23,7 @@ async function metricsOf(spec: ExperimentSpec): Promise<MetricsFile> {
   return (outcome as { metrics: MetricsFile }).metrics;
 }
 
-const all = ['lower', 'upper', 'oracle', 'epi', 'mocl', 'dam', 'softmax'] as const;
+const all = ['lower', 'upper', 'oracle', 'epi', 'lda', 'klda', 'ncm', 'mocl', 'dam', 'softmax'] as const;
 
 describe('baselines on a tiny stream', () => {
   it('produces CIL and TIL rows for every requested method', async () => {
@@ -33,6 +33,9 @@ describe('baselines on a tiny stream', () => {
       'lower',
       'upper',
       'epi',
+      'lda',
+      'klda',
+      'ncm',
       'mocl',
       'dam',
       'softmax-wavg',
@@ -199,24 +202,40 @@ describe('baselines where their behaviour is known', () => {
   });
 });
 
-describe('TIL knows the task', () => {
-  it("with the task's own adapter and isolated head, L2R's TIL is the oracle's; the heads TIL uses leave CIL alone", async () => {
-    const base = tinySpec();
-    const til = (m: MetricsFile, method: string): number | undefined =>
-      m.rows.find((r) => r.method === method && r.setting === 'til')?.accuracy;
-    const cil = (m: MetricsFile): number | undefined =>
-      m.rows.find((r) => r.method === 'l2r-wavg' && r.setting === 'cil')?.accuracy;
-    const own = await metricsOf(
-      tinySpec({ router: { ...base.router, tuneHeads: true, tilHeads: 'isolated', tilRouting: 'task' } }),
-    );
-    assert.equal(til(own, 'l2r-wavg'), til(own, 'oracle'));
-    assert.equal(til(own, 'l2r-merge'), til(own, 'oracle'));
-    const tuned = await metricsOf(
-      tinySpec({ router: { ...base.router, tuneHeads: true, tilHeads: 'tuned', tilRouting: 'routed' } }),
-    );
-    assert.equal(cil(tuned), cil(own), 'the same router and tuned heads predict CIL');
-    // `own` reads the oracle off its TIL pass; `tuned` (TIL routed) predicts the oracle on its own.
-    assert.equal(til(own, 'oracle'), til(tuned, 'oracle'), 'the reused oracle is the oracle');
+describe('the statistical baselines and the statistics prior', () => {
+  const dir = tempDir('l2r-statistical-');
+  const fruit = syntheticTask(
+    dir,
+    'fruit',
+    {
+      citrus: ['lemon', 'lime', 'orange', 'grapefruit'],
+      berry: ['strawberry', 'raspberry', 'blueberry', 'cherry'],
+    },
+    60,
+    3,
+  );
+  const tools = syntheticTask(
+    dir,
+    'tools',
+    { cutting: ['knife', 'saw', 'scissors', 'axe'], striking: ['hammer', 'mallet', 'sledgehammer', 'club'] },
+    60,
+    4,
+  );
+  const spec = tinySpec({ tasks: [fruit, tools], orders: [{ name: 'main', tasks: ['fruit', 'tools'] }] });
+
+  it('separate word families with class means alone, in CIL and TIL, and EPI can use either covariance', async () => {
+    const shared = await metricsOf({ ...spec, baselines: ['epi', 'lda', 'klda', 'ncm'] });
+    for (const method of ['lda', 'klda', 'ncm'])
+      for (const setting of ['cil', 'til'] as const) {
+        const accuracy = shared.rows.find((r) => r.method === method && r.setting === setting)?.accuracy ?? 0;
+        assert.ok(accuracy > 90, `${method} ${setting}: ${accuracy}`);
+      }
+    const perTask = await metricsOf({
+      ...spec,
+      baselines: ['epi'],
+      baselineOptions: { ...spec.baselineOptions, epi: { covariance: 'per_task' } },
+    });
+    assert.ok(perTask.rows.some((r) => r.method === 'epi' && r.setting === 'cil'));
   });
 });
 

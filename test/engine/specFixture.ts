@@ -53,6 +53,11 @@ export function tinySpec(overrides: Partial<ExperimentSpec> = {}): ExperimentSpe
     compose: ['wavg', 'merge'],
     settings: ['cil', 'til'],
     baselines: [],
+    baselineOptions: {
+      epi: { covariance: 'shared' },
+      lda: { shrinkage: 0.1 },
+      klda: { features: 64, bandwidth: 1, ensemble: 1 },
+    },
     output: join(repoRoot, '.l2r', 'runs'),
     backend: 'wasm',
     preset: 'default',

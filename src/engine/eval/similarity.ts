@@ -3,7 +3,7 @@
  * baselines. Plain JS on small matrices (dim x dim): no replay memory is involved.
  */
 
-import { classStatistics } from '../featureReplay';
+import type { ClassStatistics } from '../featureReplay';
 import { invertSpd } from '../linalg';
 
 /** Per task: class means and the precision (inverse covariance, shrunk) of within-class scatter. */
@@ -12,14 +12,11 @@ export interface TaskGaussians {
   readonly precision: Float64Array;
 }
 
-export function fitTaskGaussians(
-  features: Float32Array,
-  labels: Int32Array,
-  classes: number,
-  dim: number,
-): TaskGaussians {
-  const stats = classStatistics(features, dim, labels, classes, 'full');
-  const cov = stats.scatter.map((v) => v / Math.max(1, labels.length - 1));
+export function fitTaskGaussians(stats: ClassStatistics): TaskGaussians {
+  const { dim } = stats;
+  const classes = stats.counts.length;
+  const n = stats.counts.reduce((a, b) => a + b, 0);
+  const cov = stats.scatter.map((v) => v / Math.max(1, n - 1));
   let trace = 0;
   for (let a = 0; a < dim; a++) trace += cov[a * dim + a] ?? 0;
   // Shrinkage keeps the inverse stable when a task has fewer examples than dimensions.

@@ -1,7 +1,7 @@
 import type { Phase, RunCoordinates } from '../../protocol/events';
 import type { AccuracyMatrix, ResultRow } from '../../protocol/runFolder';
-import type { ExperimentSpec, RouterSpec } from '../../protocol/spec';
-import { classOffsets, frozenFeatures, predictComposed, predictOracle } from '../eval/evaluate';
+import type { BaselineOptions, ExperimentSpec, RouterSpec } from '../../protocol/spec';
+import { classOffsets, predictComposed, predictOracle } from '../eval/evaluate';
 import type { RoutedPredictions } from '../eval/evaluate';
 import { accuracy, macroF1, mean, transferMetrics } from '../eval/metrics';
 import { perTaskAccuracy, resultRows, testSets } from '../eval/rows';
@@ -29,6 +29,11 @@ import { orderOffsets, routerRows } from './memoryRows';
 import type { ReplaySource } from './memoryRows';
 import type { PreparedTask } from './prepared';
 import { routedOptions } from './tilHeads';
+import { discriminantScores, fitDiscriminant } from '../statistical/discriminant';
+import { frozenSets } from '../statistical/frozenSets';
+import type { FrozenSets } from '../statistical/frozenSets';
+import { predictionsFromScores, taskOfClass } from '../statistical/predictions';
+import { statisticalBaselines } from '../statistical/statisticalBaselines';
 
 /** Cosine temperature of the MoCL- and DAM-like task matching (sharp enough to pick a task when it is clear). */
 export const SIMILARITY_TEMPERATURE = 0.1;
@@ -124,8 +129,24 @@ export async function runBaselines(ctx: BaselineContext): Promise<BaselineResult
       macroF1: mean(sets.map((s, t) => macroF1(oracle[t] ?? new Int32Array(), s.labels, s.classes))),
       perTask,
     });
-    if (wants('epi') || wants('mocl') || wants('dam'))
-      rows.push(...(await similarityBaselines(ctx, offsets, sets)));
+    if (FROZEN_METHODS.some(wants)) {
+      ctx.emitPhase('baseline', 'similarity');
+      const features = await frozenSets(tf, ctx.frozen, ctx.tasks, ctx.order, ctx.width, sets);
+      rows.push(...(await similarityBaselines(ctx, offsets, sets, features)));
+      rows.push(
+        ...statisticalBaselines(
+          {
+            where: where(ctx),
+            baselines: spec.baselines,
+            options: baselineOptionsOf(spec),
+            random: (member) => createRandom(ctx.coords.seed, ctx.orderKey, member, 30),
+          },
+          offsets,
+          sets,
+          features,
+        ),
+      );
+    }
     if (wants('softmax')) rows.push(...(await softmaxRouter(ctx, offsets, sets)));
     if (wants('lower')) {
       const lower = await lowerBound(ctx, sets);
@@ -154,27 +175,40 @@ function where(ctx: BaselineContext): {
   return { order: ctx.order, coords: ctx.coords, settings: ctx.spec.settings };
 }
 
+/** The baselines that decide with the frozen representation (no adapters in the decision). */
+const FROZEN_METHODS = ['epi', 'mocl', 'dam', 'lda', 'klda', 'ncm'];
+
+/**
+ * The EPI-like baseline's shrinkage of a covariance toward its scaled identity: 10% of the mean variance
+ * added (so a task with fewer examples than dimensions still inverts); as a convex weight, 0.1 / 1.1.
+ */
+const EPI_SHRINKAGE = 0.1 / 1.1;
+
+/**
+ * The spec's baseline settings. A spec.json written before they existed (a run resumed from then)
+ * has none: its EPI-like baseline was the per-task one, and it could not ask for lda or klda.
+ */
+function baselineOptionsOf(spec: ExperimentSpec): BaselineOptions {
+  const written = (spec as Partial<ExperimentSpec>).baselineOptions;
+  return (
+    written ?? {
+      epi: { covariance: 'per_task' },
+      lda: { shrinkage: EPI_SHRINKAGE },
+      klda: { features: 1024, bandwidth: 1, ensemble: 1 },
+    }
+  );
+}
+
 /** EPI-, MoCL- and DAM-like routing: no memory; the frozen representation decides. */
 async function similarityBaselines(
   ctx: BaselineContext,
   offsets: readonly number[],
   sets: readonly ScoredSet[],
+  features: FrozenSets,
 ): Promise<ResultRow[]> {
   const { tf, frozen, dim, modules } = ctx;
-  ctx.emitPhase('baseline', 'similarity');
-  const trainFeatures = await Promise.all(
-    ctx.order.map(async (name, t) => {
-      const task = ctx.tasks.get(name);
-      if (task === undefined) throw new Error(`unknown task ${name}`);
-      const set = { taskIndex: t, x: task.train, dim: ctx.width, labels: task.data.train.labels };
-      return {
-        features: await frozenFeatures(tf, frozen, set),
-        labels: task.data.train.labels,
-        classes: task.data.classes.length,
-      };
-    }),
-  );
-  const testFeatures = await Promise.all(sets.map((set) => frozenFeatures(tf, frozen, set)));
+  const trainFeatures = features.train;
+  const testFeatures = features.test;
   const rows: ResultRow[] = [];
   const adapters = modules.length;
   const fixed = (weights: Float32Array) => (start: number, count: number) => {
@@ -183,11 +217,21 @@ async function similarityBaselines(
   };
   const wants = (b: string): boolean => (ctx.spec.baselines as readonly string[]).includes(b);
   if (wants('epi')) {
-    const gaussians = trainFeatures.map((f) => fitTaskGaussians(f.features, f.labels, f.classes, dim));
+    const shared = baselineOptionsOf(ctx.spec).epi.covariance === 'shared';
+    const gaussians = shared ? [] : features.statistics.map(fitTaskGaussians);
+    const discriminant = shared ? fitDiscriminant(features.statistics, EPI_SHRINKAGE) : undefined;
     const predictions = await Promise.all(
       sets.map(async (set, t) => {
         const n = set.labels.length;
-        const picked = nearestTaskMahalanobis(testFeatures[t] ?? new Float32Array(), n, dim, gaussians);
+        const x = testFeatures[t] ?? new Float32Array();
+        // Shared: the task owning the nearest class mean in the one shared metric (LDA's class, its task).
+        const picked =
+          discriminant !== undefined
+            ? taskOfClass(
+                predictionsFromScores(discriminantScores(discriminant, x, n), n, offsets, t).cil,
+                offsets,
+              )
+            : nearestTaskMahalanobis(x, n, dim, gaussians);
         const oneHot = new Float32Array(n * adapters);
         picked.forEach((p, i) => (oneHot[i * adapters + p] = 1));
         // TIL knows the task, so EPI's task identification has nothing to do there: the task's own adapter.

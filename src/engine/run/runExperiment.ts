@@ -258,7 +258,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
   return { kind: 'completed', metrics };
 }
 
-interface SeedData {
+export interface SeedData {
   readonly tasks: ReadonlyMap<string, PreparedTask>;
   /** Width of one cached row (stem features or token ids). */
   readonly width: number;
@@ -267,7 +267,7 @@ interface SeedData {
 }
 
 /** Loads every task and computes its frozen features once per seed (the stem is seeded). */
-async function prepareSeed(
+export async function prepareSeed(
   tf: Tf,
   spec: ExperimentSpec,
   seed: number,

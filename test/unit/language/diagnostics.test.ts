@@ -34,6 +34,28 @@ const cases: { name: string; source: string; expected: string[] }[] = [
     expected: [],
   },
   {
+    name: 'the statistical baselines take their settings in blocks of their own',
+    source: base.replace(
+      'order main = [a, b]',
+      'order main = [a, b]\n  baselines = [epi, lda, klda, ncm]\n  epi { covariance = per_task }\n  lda { shrinkage = 0.1 }\n  klda { features = 512\n bandwidth = 4\n ensemble = 5 }',
+    ),
+    expected: [],
+  },
+  {
+    name: 'a baseline block without that baseline, and values out of range',
+    source: base.replace(
+      'order main = [a, b]',
+      'order main = [a, b]\n  baselines = [lda]\n  klda { features = 8 }\n  lda { shrinkage = 1 }\n  epi { covariance = pooled }',
+    ),
+    expected: [
+      'warning:unused-baseline-block@klda',
+      'warning:unused-baseline-block@epi',
+      'error:type@8',
+      'error:type@1',
+      'error:type@pooled',
+    ],
+  },
+  {
     name: 'an unknown key, with did-you-mean',
     source: base.replace('order main = [a, b]', 'order main = [a, b]\n  adapter { epocsh = 3 }'),
     expected: ['error:unknown-key@epocsh'],
