@@ -1,4 +1,5 @@
 import type { MetricsFile } from '../protocol/runFolder';
+import { rehearsalFreeVerdict } from '../protocol/verdict';
 
 const methodOrder = [
   'l2r-wavg',
@@ -9,6 +10,9 @@ const methodOrder = [
   'upper',
   'lower',
   'epi',
+  'lda',
+  'klda',
+  'ncm',
   'mocl',
   'dam',
 ];
@@ -39,6 +43,8 @@ export function resultsTable(metrics: MetricsFile): string {
   });
   const header = ['method', 'CIL acc %', 'TIL acc %', ...(transfer ? ['CIL forgetting', 'CIL BWT'] : [])];
   const lines = [renderTable(header, rows)];
+  const verdict = rehearsalFreeVerdict(metrics.aggregate);
+  if (verdict !== undefined) lines.push('', verdict.line);
   const sweep = metrics.aggregate.filter((a) => a.memory !== undefined && a.setting === 'cil');
   if (sweep.length > 0) {
     lines.push(

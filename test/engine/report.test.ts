@@ -33,6 +33,10 @@ describe('l2r report', () => {
       row(2, 'l2r-wavg', 'til', 60),
       row(1, 'lower', 'cil', 20, { forgetting: 30, bwt: -30 }),
       row(2, 'lower', 'cil', 22, { forgetting: 28, bwt: -28 }),
+      row(1, 'lda', 'cil', 50),
+      row(2, 'lda', 'cil', 52),
+      row(1, 'ncm', 'cil', 30),
+      row(2, 'ncm', 'cil', 31),
     ];
     const metrics: MetricsFile = {
       runId: 'r1',
@@ -71,6 +75,10 @@ describe('l2r report', () => {
     assert.match(md, /\| l2r-wavg +\| +45\.0 ± 7\.1 \| +60\.0 ± 0\.0 \|/);
     assert.match(md, /\| lower +\| +21\.0 ± 1\.4 \| +- \| +29\.0 \| +-29\.0 \|/);
     assert.match(md, /\| a +\| +75 \| +25 \|/);
+    assert.match(
+      md,
+      /^Best rehearsal-free baseline: lda, CIL 51\.0 ± 1\.4 against L2R-wavg 45\.0 ± 7\.1 \(−6\.0 points\): L2R-wavg is behind, within one standard deviation\.$/m,
+    );
     const csv = readFileSync(join(dir, 'report.csv'), 'utf8');
     assert.match(csv, /^r1,l2r-wavg,cil,,2,45\.00,7\.07,45\.00,,$/m);
   });

@@ -46,6 +46,35 @@ describe('Results panel in Chromium', () => {
     });
   }
 
+  it('shows the best rehearsal-free baseline beside L2R-wavg, and nothing without one', async () => {
+    const h = new PanelHarness();
+    try {
+      await h.open('results');
+      await h.send({ type: 'results', payload: { runs: [{ runDir: '/runs/recorded', metrics }] } });
+      const line = h.page.locator('p.verdict');
+      await line.waitFor();
+      const epi = recorded.aggregate.find((a) => a.method === 'epi' && a.setting === 'cil');
+      assert.ok(epi !== undefined, 'the recorded run has the EPI-like baseline');
+      const text = (await line.textContent()) ?? '';
+      assert.ok(
+        text.startsWith(
+          `Best rehearsal-free baseline: epi, CIL ${epi.accuracyMean.toFixed(1)} ± ${epi.accuracyStd.toFixed(1)} against L2R-wavg`,
+        ),
+        text,
+      );
+      const parsed = JSON.parse(metrics) as { aggregate: { method: string }[] };
+      const without = JSON.stringify({
+        ...parsed,
+        aggregate: parsed.aggregate.filter((a) => a.method !== 'epi'),
+      });
+      await h.send({ type: 'results', payload: { runs: [{ runDir: '/runs/other', metrics: without }] } });
+      await h.page.locator('section.run[data-run="/runs/other"]').waitFor();
+      assert.equal(await h.page.locator('p.verdict').count(), 0);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('copies the table as Markdown through the host', async () => {
     const h = new PanelHarness();
     try {

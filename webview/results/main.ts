@@ -1,4 +1,5 @@
 import type { AggregateRow, MetricsFile } from '../../src/protocol/runFolder';
+import { rehearsalFreeVerdict } from '../../src/protocol/verdict';
 import type { HostToWebviewMessage } from '../../src/protocol/webview';
 import { barsSvg, exportButtons, heatmapSvg } from '../shared/chartExport';
 import { button } from '../shared/controls';
@@ -20,6 +21,9 @@ const order = [
   'softmax-wavg',
   'softmax-merge',
   'epi',
+  'lda',
+  'klda',
+  'ncm',
   'mocl',
   'dam',
   'oracle',
@@ -192,6 +196,12 @@ function matrices(metrics: MetricsFile): HTMLElement[] {
   });
 }
 
+/** The best rehearsal-free baseline beside L2R-wavg (src/protocol/verdict.ts), when the run has one. */
+function verdictLine(metrics: MetricsFile): HTMLElement[] {
+  const verdict = rehearsalFreeVerdict(metrics.aggregate);
+  return verdict === undefined ? [] : [el('p', { class: 'verdict', role: 'note' }, verdict.line)];
+}
+
 function render(runs: readonly Run[]): void {
   app.replaceChildren();
   for (const { runDir, metrics } of runs) {
@@ -221,6 +231,7 @@ function render(runs: readonly Run[]): void {
         ),
         el('div', { class: 'actions' }, copy, exportCsv),
         table('Method comparison (mean ± std over seeds and orders)', header, rows, 'comparison'),
+        ...verdictLine(metrics),
         perTaskBars(metrics),
         ...matrices(metrics),
       ),
