@@ -268,6 +268,12 @@ export const schema: Record<Context, Record<string, KeySpec>> = {
       doc: 'The shared within-class covariance `feature_replay` draws with: `full` (default, chosen on validation data; `dim` x `dim` numbers) or `diagonal` (one variance per feature: `dim` numbers, 0.6 validation CIL points lower at 500 pseudo-examples).',
       example: 'replay_covariance = full',
     },
+    statistics_prior: {
+      type: { kind: 'number', min: 0, max: 100 },
+      default: '1',
+      doc: 'Weight of what the class statistics know in class-incremental (CIL) prediction: every class gains this times log p(class | x) under linear discriminant analysis of the stem features (the class means and shared covariance `feature_replay` keeps), added to its logit. Default 1, chosen on validation data; 0: the logits alone, as in the paper. Vector backbones only (`bert` ignores it).',
+      example: 'statistics_prior = 0.5',
+    },
   },
   epi: {
     covariance: {
@@ -383,6 +389,7 @@ export const presets: Record<
       task_prior: '0',
       head_anchor: '0',
       feature_replay: '0',
+      statistics_prior: '0',
       batch: '32',
       lr: '1e-3',
       activation: 'gumbel_sigmoid',

@@ -209,6 +209,8 @@ export function toExperimentSpec(doc: Document, stream: StreamNode, sourceFile: 
       headAnchor: router.number('head_anchor'),
       featureReplay: router.number('feature_replay'),
       replayCovariance: (router.text('replay_covariance') ?? 'full') as ReplayCovariance,
+      statisticsPrior: router.number('statistics_prior'),
+      statisticsPriorLevel: 'class',
     },
     compose: top.list('compose').map((v) => v.text as Composition),
     settings: top.list('settings').map((v) => v.text as Setting),

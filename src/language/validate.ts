@@ -222,7 +222,7 @@ function checkReplayNeedsFeatures(stream: StreamNode, _doc: Document, accept: Ac
   const type = block('backbone')?.properties.find((p) => p.key === 'type')?.value;
   if (type?.type !== 'scalar' || type.text !== 'bert') return;
   for (const p of block('router')?.properties ?? [])
-    if (p.key === 'feature_replay' || p.key === 'replay_covariance')
+    if (p.key === 'feature_replay' || p.key === 'replay_covariance' || p.key === 'statistics_prior')
       accept({
         severity: 'warning',
         message: `'${p.key}' applies to the glove100 and hashed backbones only (it works on feature vectors; bert reads tokens); it is ignored here.`,

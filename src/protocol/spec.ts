@@ -194,6 +194,17 @@ export interface RouterSpec {
   readonly featureReplay: number;
   /** The covariance feature replay draws with. */
   readonly replayCovariance: ReplayCovariance;
+  /**
+   * Weight λ of the class statistics' evidence in CIL: the CIL logits gain λ · log p(class | x) (or
+   * log p(task | x) on every class of the task, `statisticsPriorLevel`) under linear discriminant
+   * analysis of the stem features' class statistics, the ones feature replay keeps (0 = off).
+   */
+  readonly statisticsPrior: number;
+  /**
+   * Class level (the language's only one) or task level: the task level lost 4 validation CIL points
+   * (docs/ENGINE.md) and is kept for bench/select-prior.mts, not written in files.
+   */
+  readonly statisticsPriorLevel: 'class' | 'task';
 }
 
 /** `full`: the d x d within-class covariance; `diagonal`: its diagonal only (d numbers). */

@@ -49,6 +49,8 @@ export function tinySpec(overrides: Partial<ExperimentSpec> = {}): ExperimentSpe
       headAnchor: 0,
       featureReplay: 20,
       replayCovariance: 'diagonal',
+      statisticsPrior: 0,
+      statisticsPriorLevel: 'class',
     },
     compose: ['wavg', 'merge'],
     settings: ['cil', 'til'],

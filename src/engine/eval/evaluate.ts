@@ -104,6 +104,11 @@ export interface ComposedOptions {
    */
   readonly taskPrior?: number;
   /**
+   * Added to the CIL logits: per example of the set, a log-prior over the union of classes
+   * ([n x classes] row-major), e.g. what the class statistics know (run/statisticsPrior.ts).
+   */
+  readonly cilPrior?: Float32Array;
+  /**
    * Compute on the engine's WebAssembly kernels when the backbone and the scorer allow it (default
    * backbone, scorers with a `source`); see kernels/select.ts.
    */
@@ -120,7 +125,7 @@ export async function predictComposed(
   scorerFor: (start: number, count: number) => Scorer,
   composition: Composition,
   set: EvalSet,
-  { cilTask, til: tilOptions, taskPrior = 0, kernels = false, thread }: ComposedOptions = {},
+  { cilTask, til: tilOptions, taskPrior = 0, cilPrior, kernels = false, thread }: ComposedOptions = {},
 ): Promise<RoutedPredictions> {
   const n = set.labels.length;
   const layers = frozen.layers;
@@ -145,7 +150,7 @@ export async function predictComposed(
     const from = offsets[set.taskIndex] ?? 0;
     const to = offsets[set.taskIndex + 1] ?? total;
     const own = to - from;
-    const cilLogits =
+    const withTaskPrior =
       taskPrior > 0
         ? addTaskPrior(logits ?? new Float32Array(), s ?? new Float32Array(), {
             count,
@@ -154,6 +159,10 @@ export async function predictComposed(
             weight: taskPrior,
           })
         : logits;
+    const cilLogits =
+      cilPrior !== undefined && withTaskPrior !== undefined
+        ? withTaskPrior.map((v, k) => v + (cilPrior[start * total + k] ?? 0))
+        : withTaskPrior;
     for (let i = 0; i < count; i++) {
       const picked = cilTask?.[start + i];
       const cilFrom = picked !== undefined ? (offsets[picked] ?? 0) : 0;

@@ -29,6 +29,7 @@ import { orderOffsets, routerRows } from './memoryRows';
 import type { ReplaySource } from './memoryRows';
 import type { PreparedTask } from './prepared';
 import { routedOptions } from './tilHeads';
+import { statisticsPriors } from './statisticsPrior';
 import { discriminantScores, fitDiscriminant } from '../statistical/discriminant';
 import { frozenSets } from '../statistical/frozenSets';
 import type { FrozenSets } from '../statistical/frozenSets';
@@ -328,14 +329,16 @@ async function softmaxRouter(
   const routerSpec = { ...spec.router, activation: 'softmax' as const };
   const router = await fitRouter(ctx, 'softmax-router', 'softmax', ctx.routerRows, routerSpec, 6);
   const routed = routedOptions(tf, routerSpec, modules, ctx.isolatedHeads);
+  const priors = statisticsPriors(spec, ctx, ctx.order, sets);
   try {
     const rows: ResultRow[] = [];
     for (const composition of spec.compose) {
       const scorer = routerScorer(tf, router, { activation: 'softmax', temperature: 1, training: false });
       const predictions = await Promise.all(
-        sets.map((set) =>
+        sets.map((set, t) =>
           predictComposed(tf, modules, ctx.frozen, () => scorer, composition as Composition, set, {
             ...routed.options,
+            ...(priors !== undefined ? { cilPrior: priors[t] } : {}),
             kernels: ctx.kernels,
           }),
         ),
@@ -548,6 +551,7 @@ async function memorySweepPoint(
     13,
   );
   const routed = routedOptions(tf, spec.router, modules, ctx.isolatedHeads);
+  const priors = statisticsPriors(spec, ctx, ctx.order, sets);
   try {
     const scorer = routerScorer(tf, router, {
       activation: spec.router.activation,
@@ -556,9 +560,10 @@ async function memorySweepPoint(
     });
     const composition = (spec.compose[0] ?? 'wavg') as Composition;
     const predictions = await Promise.all(
-      sets.map((set) =>
+      sets.map((set, t) =>
         predictComposed(tf, modules, ctx.frozen, () => scorer, composition, set, {
           ...routed.options,
+          ...(priors !== undefined ? { cilPrior: priors[t] } : {}),
           kernels: ctx.kernels,
         }),
       ),

@@ -9,6 +9,7 @@ import type { RouterLayer, TaskModule } from '../model/params';
 import type { Tf } from '../tf';
 import type { PreparedTask } from './prepared';
 import { routedOptions } from './tilHeads';
+import { statisticsPriors } from './statisticsPrior';
 import type { InferenceThread } from '../eval/inferenceThread';
 
 /** Examples per task kept in routing.json for per-example traces (bounded: the file stays small). */
@@ -60,14 +61,16 @@ export async function evaluateStream(
     spec.router.tilRouting === 'task' && (!spec.router.tuneHeads || spec.router.tilHeads === 'isolated');
   const compositions = full ? spec.compose : spec.compose.slice(0, 1);
   const routed = routedOptions(tf, spec.router, modules, isolatedHeads);
+  const priors = statisticsPriors(spec, seed, order, sets);
   try {
     for (const composition of compositions) {
       const started = performance.now();
       const predictions: RoutedPredictions[] = [];
-      for (const set of sets)
+      for (const [t, set] of sets.entries())
         predictions.push(
           await predictRouted(tf, modules, seed.frozen, router, composition, spec.router.activation, set, {
             ...routed.options,
+            ...(priors !== undefined ? { cilPrior: priors[t] } : {}),
             kernels,
             ...(thread !== undefined ? { thread } : {}),
           }),

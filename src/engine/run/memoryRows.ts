@@ -46,7 +46,11 @@ export function memoryRows(
 const statisticsCache = new WeakMap<PreparedTask, Map<ReplayCovariance, ClassStatistics>>();
 
 /** A task's class statistics for feature replay, computed once per task and covariance kind. */
-function statisticsOf(task: PreparedTask, width: number, covariance: ReplayCovariance): ClassStatistics {
+export function statisticsOf(
+  task: PreparedTask,
+  width: number,
+  covariance: ReplayCovariance,
+): ClassStatistics {
   const byKind = statisticsCache.get(task) ?? new Map<ReplayCovariance, ClassStatistics>();
   statisticsCache.set(task, byKind);
   const cached = byKind.get(covariance);
