@@ -42,8 +42,9 @@ export function rehearsalFreeVerdict(aggregate: readonly AggregateRow[]): Rehear
   const margin = l2rCil.accuracyMean - best.cil.accuracyMean;
   const spread = Math.max(l2rCil.accuracyStd, best.cil.accuracyStd);
   const clear = l2rCil.n > 1 && best.cil.n > 1 && Math.abs(margin) > spread;
-  const standing =
-    margin > 0
+  const standing = !(l2rCil.n > 1 && best.cil.n > 1)
+    ? `L2R-wavg is ${margin > 0 ? 'ahead' : 'behind'} (one run: no spread to judge the margin by)`
+    : margin > 0
       ? clear
         ? 'L2R-wavg is ahead by more than one standard deviation'
         : 'L2R-wavg is ahead, within one standard deviation'

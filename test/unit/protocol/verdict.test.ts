@@ -46,6 +46,10 @@ describe('the best rehearsal-free baseline beside L2R', () => {
     const v = rehearsalFreeVerdict([row('ncm', 'cil', 50, 0, 1), sweep, row('l2r-wavg', 'cil', 60, 0, 1)]);
     assert.equal(v?.margin, 10);
     assert.equal(v?.clear, false);
+    assert.match(
+      v?.line ?? '',
+      /\(\+10\.0 points\): L2R-wavg is ahead \(one run: no spread to judge the margin by\)\.$/,
+    );
   });
 
   it('is absent without a rehearsal-free baseline, and names the baseline alone without L2R', () => {
